@@ -1,0 +1,111 @@
+"""What each ``grader`` command does, with rich output. The CLI module only parses arguments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from grader.store.record import GradedSubmission
+
+__all__ = [
+    "run_assign",
+    "run_check",
+    "run_grade",
+    "run_report",
+    "run_rescore",
+    "run_rubric_check",
+    "run_rubric_diff",
+]
+
+console = Console(highlight=False)
+
+
+def _line(graded: GradedSubmission) -> str:
+    r = graded.result
+    extra = f" +{r.extra_points:g} extra" if r.extra_max else ""
+    why = f"  ({r.reason})" if r.reason else ""
+    return f"{r.student_id:<14} {r.total:>5g}/{r.max_points:g}{extra:<10} {r.status.value:<12}{why}"
+
+
+def run_grade(
+    submissions: Path, rubric_path: Path, out: Path, *, jobs: int, profile: str, sandbox: str | None
+) -> None:
+    """Grade a folder, write results and reports, print one line per student and where things are."""
+    from grader.batch import grade_batch
+    from grader.pipeline import GradeOptions
+    from grader.rubric import load_rubric
+
+    rubric = load_rubric(rubric_path)
+    options = GradeOptions(profile=profile, sandbox=sandbox)
+    outcome = grade_batch(submissions, rubric, out, options=options, jobs=jobs, console=console)
+    for skipped in outcome.skipped:
+        console.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}")
+    _render(out)
+    console.print(f"\nGraded {len(outcome.graded)} submissions into {out}")
+    console.print(f"  reports:  {out / 'reports'}/<student>.html   class summary: {out / 'summary.html'}")
+    console.print(f"  grades:   {out / 'grades.csv'}   results: {out / 'results'}/<student>.json")
+
+
+def _render(out: Path) -> None:
+    from grader.render import render_all
+
+    summary = render_all(out)
+    console.print(f"Rendered {summary.reports} reports and the class summary.")
+
+
+def run_report(out: Path) -> None:
+    """Re-render reports and exports from stored results only."""
+    _render(out)
+
+
+def run_check(notebook: Path, rubric_path: Path | None) -> int:
+    """Student self-check: quick profile, public criteria, sandbox if available. Returns an exit code."""
+    from grader.selfcheck import self_check
+
+    return self_check(notebook, rubric_path, console=console)
+
+
+def run_rescore(out: Path, rubric_path: Path) -> None:
+    """Re-score stored evidence under ``rubric_path`` and print whose grade changed."""
+    from grader.rescore import rescore_folder
+
+    changes = rescore_folder(out, rubric_path)
+    _print_changes(changes)
+    _render(out)
+
+
+def _print_changes(changes: list[tuple[str, float, float]]) -> None:
+    table = Table("student", "old", "new", "change", title="Grade changes")
+    for student, old, new in changes:
+        table.add_row(student, f"{old:g}", f"{new:g}", f"{new - old:+g}")
+    console.print(table if changes else "No grade changes.")
+
+
+def run_rubric_check(path: Path) -> None:
+    """Validate a rubric and print its questions."""
+    from grader.rubric import load_rubric
+
+    rubric = load_rubric(path)
+    table = Table("question", "title", "points", "criteria", title=f"{path} is valid")
+    for q in rubric.questions:
+        extra = " (extra)" if q.extra_credit else ""
+        table.add_row(q.id, q.title, f"{q.points:g}{extra}", ", ".join(c.kind for c in q.criteria))
+    console.print(table)
+
+
+def run_rubric_diff(old: Path, new: Path, results: Path) -> None:
+    """Show the grade changes NEW would make relative to OLD on the stored evidence."""
+    from grader.rescore import diff_folder
+
+    _print_changes(diff_folder(results, old, new))
+
+
+def run_assign(source: Path) -> None:
+    """Write template.ipynb and solution.ipynb next to ``source``."""
+    from grader.assign import write_assignment
+
+    written = write_assignment(source, source.parent)
+    for path in written:
+        console.print(f"wrote {path}")

@@ -1,0 +1,174 @@
+"""Grade one notebook: prepare -> execute (sandbox) -> collect -> evaluate -> score.
+
+Each step is a small function; only ``execute`` runs student code, and it runs it in the sandbox.
+Scoring happens here, in the grader process, on validated data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from nbformat import NotebookNode
+
+from grader import __version__
+from grader.collect.epilogue import RECORD_FILE, epilogue_source
+from grader.collect.notebook import figures, markdown_answers, merge_answers
+from grader.collect.parse import parse_record, read_record_file
+from grader.collect.record import CollectedRecord
+from grader.evaluate.hidden import evaluate_hidden
+from grader.evaluate.motifs import match_motifs
+from grader.evaluate.record import Evidence
+from grader.execute import ExecutionConfig, run_notebook, seed_cell_source
+from grader.execute.record import ExecStatus, ExecutionRecord
+from grader.prepare.data import AssignmentData
+from grader.prepare.integrity import integrity_report
+from grader.prepare.notebook import (
+    NotebookReadFailure,
+    inject_cells,
+    parameters_source,
+    read_notebook,
+    strip_outputs,
+    write_notebook,
+)
+from grader.rubric import Rubric
+from grader.score import score_submission
+from grader.store.record import GradedSubmission, IntegrityReport
+
+__all__ = ["GradeOptions", "grade_notebook"]
+
+
+@dataclass(frozen=True)
+class GradeOptions:
+    """How to run one notebook. ``profile`` picks the rubric's training profile (quick or full)."""
+
+    profile: str = "full"
+    seed: int = 0
+    slot: int = 0
+    sandbox: str | None = None
+    device: str = "cpu"
+    work_root: Path | None = None
+    template: NotebookNode | None = None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _parameters(rubric: Rubric, data: AssignmentData, staged: Mapping[str, str], options: GradeOptions) -> str:
+    params: dict[str, Any] = dict(staged)
+    params.update(rubric.profile(options.profile).notebook_parameters())
+    params.update(SEED=options.seed, DEVICE=options.device, PROFILE=options.profile, SEQ_LEN=data.seq_len)
+    return parameters_source(params)
+
+
+def _prepare(nb: NotebookNode, parameters: str, options: GradeOptions) -> NotebookNode:
+    return inject_cells(
+        strip_outputs(nb),
+        seed_source=seed_cell_source(options.seed),
+        parameters=parameters,
+        epilogue=epilogue_source(),
+    )
+
+
+def _execution_config(rubric: Rubric, options: GradeOptions) -> ExecutionConfig:
+    config: ExecutionConfig = rubric.execution
+    if options.sandbox is not None:
+        config = config.model_copy(update={"sandbox": options.sandbox})
+    return config
+
+
+def _collect(workdir: Path, executed: NotebookNode, record: ExecutionRecord, n_hidden: int) -> CollectedRecord:
+    if not record.epilogue_ran:
+        reason = f"nothing was collected: {record.reason or record.status.value}"
+        return CollectedRecord.model_validate(
+            {k: {"status": "missing", "reason": reason} for k in _ITEM_FIELDS}
+        )
+    data, why = read_record_file(workdir / RECORD_FILE)
+    if data is None:
+        return CollectedRecord.model_validate({k: {"status": "missing", "reason": why} for k in _ITEM_FIELDS})
+    parsed = parse_record(data, figures=figures(executed), n_hidden=n_hidden)
+    answers = merge_answers(parsed.answers, markdown_answers(executed))
+    return parsed.model_copy(update={"answers": answers})
+
+
+_ITEM_FIELDS = ("gradients", "cv", "kernel_sweep", "hidden_predictions", "first_layer_kernels")
+
+
+def _evidence(collected: CollectedRecord, data: AssignmentData) -> Evidence:
+    return Evidence(
+        collected=collected,
+        hidden=evaluate_hidden(collected.hidden_predictions, data.hidden.labels),
+        motifs=match_motifs(collected.first_layer_kernels),
+    )
+
+
+def _invalid(path: Path, failure: NotebookReadFailure) -> tuple[ExecutionRecord, Evidence, IntegrityReport]:
+    record = ExecutionRecord(status=ExecStatus.INVALID, reason=failure.reason)
+    return record, Evidence(), IntegrityReport()
+
+
+def _run(
+    nb: NotebookNode, rubric: Rubric, data: AssignmentData, options: GradeOptions, executed_path: Path | None
+) -> tuple[ExecutionRecord, Evidence, IntegrityReport]:
+    workdir = Path(tempfile.mkdtemp(prefix="grader-run-", dir=options.work_root))
+    try:
+        workdir.chmod(0o755)
+        staged = data.stage(workdir)
+        prepared = _prepare(nb, _parameters(rubric, data, staged, options), options)
+        executed, record = run_notebook(
+            prepared,
+            workdir=workdir,
+            config=_execution_config(rubric, options),
+            slot=options.slot,
+            before_epilogue=data.hidden.write,
+        )
+        if executed_path is not None:
+            executed_path.parent.mkdir(parents=True, exist_ok=True)
+            write_notebook(executed, executed_path)
+            record = record.model_copy(update={"executed_notebook": executed_path.name})
+        collected = _collect(workdir, executed, record, len(data.hidden.labels))
+        return record, _evidence(collected, data), integrity_report(nb, executed, options.template)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def grade_notebook(
+    path: Path,
+    rubric: Rubric,
+    data: AssignmentData,
+    *,
+    student_id: str,
+    options: GradeOptions = GradeOptions(),
+    executed_dir: Path | None = None,
+    late_days: float = 0.0,
+) -> GradedSubmission:
+    """Grade the notebook at ``path`` and return everything the grader keeps about it.
+
+    Never raises for a broken submission: an unreadable file, a dead kernel or a missing answer are
+    recorded in the result with a reason. ``executed_dir``: where to keep the executed notebook.
+    """
+    nb = read_notebook(path)
+    executed_path = None if executed_dir is None else executed_dir / f"{student_id}.ipynb"
+    if isinstance(nb, NotebookReadFailure):
+        record, evidence, integrity = _invalid(path, nb)
+    else:
+        record, evidence, integrity = _run(nb, rubric, data, options, executed_path)
+    result = score_submission(
+        rubric, evidence, record, student_id=student_id, source=str(path), late_days=late_days
+    )
+    return GradedSubmission(
+        result=result,
+        evidence=evidence,
+        integrity=integrity,
+        submission_sha256=_sha256(path) if path.is_file() else "",
+        executed_notebook=record.executed_notebook,
+        grader_version=__version__,
+        graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )

@@ -1,0 +1,38 @@
+"""What is stored per graded submission: the result, the evidence behind it and integrity notes.
+
+One ``GradedSubmission`` is written as ``OUT/results/<student_id>.json``. Reports, exports, rescoring and
+the gradebook read these files; none of them re-executes a notebook.
+"""
+
+from __future__ import annotations
+
+from grader._model import Frozen
+from grader.evaluate.record import Evidence
+from grader.score.result import SubmissionResult
+
+__all__ = ["GradedSubmission", "IntegrityReport"]
+
+
+class IntegrityReport(Frozen):
+    """Observations worth a human look. They never change points by themselves.
+
+    ``saved_output_notes``: where the outputs saved in the submitted file differ from what re-execution
+    produced (e.g. an edited metric). ``locked_cells_changed``: ids of provided cells the student edited.
+    """
+
+    saved_outputs_reproduced: bool | None = None
+    saved_output_notes: tuple[str, ...] = ()
+    locked_cells_changed: tuple[str, ...] = ()
+    student_code_sha256: str = ""
+
+
+class GradedSubmission(Frozen):
+    """Everything the grader keeps about one graded submission."""
+
+    result: SubmissionResult
+    evidence: Evidence = Evidence()
+    integrity: IntegrityReport = IntegrityReport()
+    submission_sha256: str = ""
+    executed_notebook: str | None = None
+    grader_version: str = ""
+    graded_at: str = ""

@@ -1,0 +1,93 @@
+"""The epilogue cell, executed in-process on real torch models, writes JSON the parser accepts."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from grader.collect.epilogue import epilogue_source
+from grader.collect.parse import parse_record, read_record_file
+from grader.collect.record import ItemStatus
+
+
+def _run_epilogue(ns: dict[str, object], workdir: Path) -> dict[str, object]:
+    cwd = os.getcwd()
+    os.chdir(workdir)
+    try:
+        exec(compile(epilogue_source(), "<epilogue>", "exec"), ns)
+    finally:
+        os.chdir(cwd)
+    data, why = read_record_file(workdir / "grader_record.json")
+    assert data is not None, why
+    return data
+
+
+class _Tiny(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = torch.nn.Conv1d(4, 3, kernel_size=5)
+        self.head = torch.nn.Linear(3, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.conv(x).amax(dim=2)).squeeze(1)
+
+
+def _hidden(workdir: Path, n: int = 6) -> None:
+    (workdir / "hidden").mkdir()
+    seqs = ["ACGTACGTAC", "TTTTACGTAA", "GGGGCCCCAA", "ACGTNNACGT", "acgtacgtac", "AC"]
+    text = "".join(f">h{i:06d}\n{seqs[i % len(seqs)]}\n" for i in range(n))
+    (workdir / "hidden/sequences.fa").write_text(text)
+
+
+def test_epilogue_collects_contract_variables(tmp_path: Path) -> None:
+    _hidden(tmp_path)
+    ns: dict[str, object] = {
+        "ANSWERS": {"3.1": "Incorrect", "3.3": torch.tensor(0.0), "3.4": 42, "1.2": None},
+        "GRADIENTS": {"baseline": [1e-9, 1e-5, 1e-2], "batch_norm": torch.tensor([0.1, 0.2, 0.15])},
+        "CV_RESULTS": {"roc_auc": [0.8, 0.82], "pr_auc": [0.7, 0.75]},
+        "KERNEL_SWEEP": {5: 0.8, 11: 0.83},
+        "FOLD_MODELS": [_Tiny(), _Tiny()],
+        "SEQ_LEN": 10,
+        "DEVICE": "cpu",
+    }
+    data = _run_epilogue(ns, tmp_path)
+    record = parse_record(data, n_hidden=6)
+    assert record.answers["3.1"].value == "Incorrect"
+    assert record.answers["3.3"].value == 0.0
+    assert "1.2" not in record.answers
+    assert record.gradients.value is not None
+    assert record.gradients.value.magnitudes["batch_norm"] == pytest.approx((0.1, 0.2, 0.15))
+    assert record.cv.value is not None and record.cv.value.mean_roc_auc == pytest.approx(0.81)
+    assert record.kernel_sweep.value == {"5": 0.8, "11": 0.83}
+    predictions = record.hidden_predictions.value
+    assert predictions is not None and len(predictions.scores) == 2 and len(predictions.ids) == 6
+    kernels = record.first_layer_kernels.value
+    assert kernels is not None and len(kernels) == 3 and len(kernels[0]) == 4 and len(kernels[0][0]) == 5
+    assert "_grader_collect" not in ns, "the epilogue must clean up its helper names"
+
+
+def test_epilogue_records_what_is_missing_and_broken(tmp_path: Path) -> None:
+    class Broken(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            raise RuntimeError("shape mismatch in my model")
+
+    _hidden(tmp_path)
+    data = _run_epilogue({"FOLD_MODELS": [Broken()], "CV_RESULTS": {"auc": 0.9}}, tmp_path)
+    record = parse_record(data, n_hidden=6)
+    assert record.gradients.status is ItemStatus.MISSING
+    assert "GRADIENTS was not set" in record.gradients.reason
+    assert record.hidden_predictions.status is ItemStatus.INVALID
+    assert "shape mismatch in my model" in record.hidden_predictions.reason
+    assert record.cv.status is ItemStatus.INVALID and "no 'roc_auc'" in record.cv.reason
+
+
+def test_epilogue_without_hidden_file_says_so(tmp_path: Path) -> None:
+    data = _run_epilogue({"FOLD_MODELS": [_Tiny()]}, tmp_path)
+    record = parse_record(data, n_hidden=4)
+    assert record.hidden_predictions.status is ItemStatus.INVALID
+    assert "no hidden sequences" in record.hidden_predictions.reason
+    assert json.dumps(data)  # plain JSON only
