@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from grader.score import GradeChange
 from grader.store.record import GradedSubmission
 
 __all__ = [
@@ -76,10 +77,13 @@ def run_rescore(out: Path, rubric_path: Path) -> None:
     _render(out)
 
 
-def _print_changes(changes: list[tuple[str, float, float]]) -> None:
-    table = Table("student", "old", "new", "change", title="Grade changes")
-    for student, old, new in changes:
-        table.add_row(student, f"{old:g}", f"{new:g}", f"{new - old:+g}")
+def _print_changes(changes: list[GradeChange]) -> None:
+    table = Table("student", "old", "new", "change", "questions", title="Grade changes")
+    for c in changes:
+        moved = ", ".join(f"{q.id} {q.delta:+g}" for q in c.questions if q.delta)
+        old = "-" if c.old_total is None else f"{c.old_total:g}"
+        new = "-" if c.new_total is None else f"{c.new_total:g}"
+        table.add_row(c.student_id, old, new, f"{c.delta:+g}", moved)
     console.print(table if changes else "No grade changes.")
 
 

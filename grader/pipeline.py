@@ -25,7 +25,7 @@ from grader.collect.record import CollectedRecord
 from grader.evaluate.hidden import evaluate_hidden
 from grader.evaluate.motifs import match_motifs
 from grader.evaluate.record import Evidence
-from grader.execute import ExecutionConfig, run_notebook, seed_cell_source
+from grader.execute import ExecutionConfig, detect_devices, device_for_slot, run_notebook, seed_cell_source
 from grader.execute.record import ExecStatus, ExecutionRecord
 from grader.prepare.data import AssignmentData
 from grader.prepare.integrity import integrity_report
@@ -37,8 +37,8 @@ from grader.prepare.notebook import (
     strip_outputs,
     write_notebook,
 )
-from grader.rubric import Rubric
-from grader.score import score_submission
+from grader.rubric import Profile, Rubric
+from grader.score import score_submission, self_check
 from grader.store.record import GradedSubmission, IntegrityReport
 
 __all__ = ["GradeOptions", "grade_notebook"]
@@ -52,19 +52,36 @@ class GradeOptions:
     seed: int = 0
     slot: int = 0
     sandbox: str | None = None
-    device: str = "cpu"
     work_root: Path | None = None
     template: NotebookNode | None = None
+    self_check: bool = False
+    """Score only the rubric's public criteria (the student self-check); hidden ones are deferred."""
 
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _parameters(rubric: Rubric, data: AssignmentData, staged: Mapping[str, str], options: GradeOptions) -> str:
+def _device(config: ExecutionConfig, slot: int) -> str:
+    if not config.use_gpu:
+        return "cpu"
+    return "cpu" if device_for_slot(slot, detect_devices()) is None else "cuda"
+
+
+def _parameters(
+    rubric: Rubric, data: AssignmentData, staged: Mapping[str, str], options: GradeOptions, device: str
+) -> str:
+    profile: Profile = getattr(rubric.profiles, options.profile)
     params: dict[str, Any] = dict(staged)
-    params.update(rubric.profile(options.profile).notebook_parameters())
-    params.update(SEED=options.seed, DEVICE=options.device, PROFILE=options.profile, SEQ_LEN=data.seq_len)
+    params.update(
+        SEED=options.seed,
+        DEVICE=device,
+        PROFILE=options.profile,
+        MAX_EPOCHS=profile.max_epochs,
+        N_PER_CLASS=profile.n_per_class,
+        FOLDS=profile.folds,
+        SEQ_LEN=profile.seq_len or data.seq_len,
+    )
     return parameters_source(params)
 
 
@@ -121,11 +138,12 @@ def _run(
     try:
         workdir.chmod(0o755)
         staged = data.stage(workdir)
-        prepared = _prepare(nb, _parameters(rubric, data, staged, options), options)
+        config = _execution_config(rubric, options)
+        parameters = _parameters(rubric, data, staged, options, _device(config, options.slot))
         executed, record = run_notebook(
-            prepared,
+            _prepare(nb, parameters, options),
             workdir=workdir,
-            config=_execution_config(rubric, options),
+            config=config,
             slot=options.slot,
             before_epilogue=data.hidden.write,
         )
@@ -160,9 +178,12 @@ def grade_notebook(
         record, evidence, integrity = _invalid(path, nb)
     else:
         record, evidence, integrity = _run(nb, rubric, data, options, executed_path)
-    result = score_submission(
-        rubric, evidence, record, student_id=student_id, source=str(path), late_days=late_days
-    )
+    if options.self_check:
+        result = self_check(rubric, evidence, record, student_id=student_id, source=str(path))
+    else:
+        result = score_submission(
+            rubric, evidence, record, student_id=student_id, source=str(path), late_days=late_days
+        )
     return GradedSubmission(
         result=result,
         evidence=evidence,
