@@ -27,7 +27,8 @@ system-deps:
 setup: system-deps $(STAMP)
 
 demo: setup
-	$(VENV)/bin/grader grade submissions/ --rubric rubrics/week11.yaml --out $(OUT) --jobs $(JOBS)
+	$(VENV)/bin/grader grade submissions/ --rubric rubrics/week11.yaml --out $(OUT) --jobs $(JOBS) \
+		--profile quick --template assignments/week11/template.ipynb
 
 test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -37,6 +37,12 @@ class SandboxMode(StrEnum):
 
 
 ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+TemplateOption = Annotated[
+    Path | None,
+    typer.Option(
+        exists=True, dir_okay=False, help="The student template: locked-cell checks, similarity without it."
+    ),
+]
 RubricOption = Annotated[
     Path, typer.Option("--rubric", "-r", exists=True, dir_okay=False, help="The YAML rubric.")
 ]
@@ -58,6 +64,7 @@ def grade(
     unsandboxed: Annotated[
         bool, typer.Option(help="Allow grading without bubblewrap (recorded in every result).")
     ] = False,
+    template: TemplateOption = None,
 ) -> None:
     """Grade every notebook under SUBMISSIONS and write results, reports and a gradebook to OUT."""
     from grader.errors import GraderError
@@ -65,7 +72,7 @@ def grade(
 
     mode = SandboxMode.AUTO.value if unsandboxed else (sandbox.value if sandbox else None)
     try:
-        run_grade(submissions, rubric, out, jobs=jobs, profile=profile.value, sandbox=mode)
+        run_grade(submissions, rubric, out, jobs=jobs, profile=profile.value, sandbox=mode, template=template)
     except GraderError as exc:
         _fail(str(exc))
 
@@ -104,13 +111,14 @@ def rescore(
 @app.command()
 def report(
     out: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="A graded output folder.")],
+    template: TemplateOption = None,
 ) -> None:
     """Re-render every report, the class summary and the exports from stored results."""
     from grader.errors import GraderError
     from grader.main import run_report
 
     try:
-        run_report(out)
+        run_report(out, template)
     except GraderError as exc:
         _fail(str(exc))
 

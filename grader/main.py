@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from nbformat import NotebookNode
 from rich.table import Table
 
 from grader.score import GradeChange
@@ -30,8 +31,23 @@ def _line(graded: GradedSubmission) -> str:
     return f"{r.student_id:<14} {r.total:>5g}/{r.max_points:g}{extra:<10} {r.status.value:<12}{why}"
 
 
+def _read_template(template: Path | None) -> NotebookNode | None:
+    if template is None:
+        return None
+    import nbformat
+
+    return nbformat.read(template, as_version=4)
+
+
 def run_grade(
-    submissions: Path, rubric_path: Path, out: Path, *, jobs: int, profile: str, sandbox: str | None
+    submissions: Path,
+    rubric_path: Path,
+    out: Path,
+    *,
+    jobs: int,
+    profile: str,
+    sandbox: str | None,
+    template: Path | None = None,
 ) -> None:
     """Grade a folder, write results and reports, print one line per student and where things are."""
     from grader.batch import grade_batch
@@ -39,26 +55,29 @@ def run_grade(
     from grader.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
-    options = GradeOptions(profile=profile, sandbox=sandbox)
+    options = GradeOptions(profile=profile, sandbox=sandbox, template=_read_template(template))
     outcome = grade_batch(submissions, rubric, out, options=options, jobs=jobs, console=console)
     for skipped in outcome.skipped:
         console.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}")
-    _render(out)
+    _render(out, template)
     console.print(f"\nGraded {len(outcome.graded)} submissions into {out}")
-    console.print(f"  reports:  {out / 'reports'}/<student>.html   class summary: {out / 'summary.html'}")
-    console.print(f"  grades:   {out / 'grades.csv'}   results: {out / 'results'}/<student>.json")
 
 
-def _render(out: Path) -> None:
+def _render(out: Path, template: Path | None = None) -> None:
     from grader.render import render_all
 
-    summary = render_all(out)
-    console.print(f"Rendered {summary.reports} reports and the class summary.")
+    summary = render_all(out, template_notebook=template)
+    for note in summary.notes:
+        console.print(f"[yellow]note[/] {note}")
+    console.print(f"  reports:       {out / 'reports' / 'students'}/<student>.html ({len(summary.student_reports)})")
+    console.print(f"  class summary: {summary.class_summary}")
+    console.print(f"  gradebook:     {out / 'grades.csv'}   exports: {out / 'exports'}/")
+    console.print(f"  results:       {out / 'results'}/<student>.json   (rendered in {summary.seconds:.1f} s)")
 
 
-def run_report(out: Path) -> None:
+def run_report(out: Path, template: Path | None = None) -> None:
     """Re-render reports and exports from stored results only."""
-    _render(out)
+    _render(out, template)
 
 
 def run_check(notebook: Path, rubric_path: Path | None) -> int:

@@ -6,12 +6,17 @@ Rendering lives elsewhere (``grader.render``); this model carries no presentatio
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+
+from pydantic import model_validator
 
 from grader._model import Frozen
 from grader.execute.record import ExecStatus, ExecutionRecord
+from grader.rubric._base import Visibility
 
 __all__ = [
     "Finding",
+    "FindingStatus",
     "QuestionResult",
     "QuestionStatus",
     "SubmissionResult",
@@ -20,15 +25,12 @@ __all__ = [
 ]
 
 
-class Visibility(StrEnum):
-    """Who may see a criterion: ``public`` ones appear in the student self-check."""
-
-    PUBLIC = "public"
-    HIDDEN = "hidden"
-
-
 class QuestionStatus(StrEnum):
-    """How a question ended: full marks, some, none, or why it could not be judged."""
+    """How a question ended: full marks, some, none, or why it could not be judged.
+
+    ``NOT_RUN``: nothing collected counts (the run ended before the grader's collection cells), or, in
+    the student self-check, the question is decided by hidden criteria checked at grading time.
+    """
 
     PASSED = "passed"
     PARTIAL = "partial"
@@ -54,8 +56,28 @@ class SubmissionStatus(StrEnum):
         return cls.GRADED if status is ExecStatus.OK else cls(status.value)
 
 
+class FindingStatus(StrEnum):
+    """How one criterion ended.
+
+    ``PASSED``/``FAILED``: judged. ``MISSING``/``INVALID``: what it needs was not collected or was
+    malformed. ``NOT_RUN``: nothing collected counts. ``DEFERRED``: a hidden criterion in the student
+    self-check, checked at grading time.
+    """
+
+    PASSED = "passed"
+    FAILED = "failed"
+    MISSING = "missing"
+    INVALID = "invalid"
+    NOT_RUN = "not_run"
+    DEFERRED = "deferred"
+
+
 class Finding(Frozen):
-    """One criterion's verdict on one question."""
+    """One criterion's verdict on one question.
+
+    ``points`` is what it earned (0 when another criterion of its all-or-nothing group failed);
+    ``status`` defaults to ``PASSED``/``FAILED`` from ``passed``.
+    """
 
     criterion: str
     kind: str
@@ -64,6 +86,14 @@ class Finding(Frozen):
     max_points: float
     message: str
     visibility: Visibility = Visibility.PUBLIC
+    status: FindingStatus = FindingStatus.PASSED
+
+    @model_validator(mode="before")
+    @classmethod
+    def _status_from_passed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "status" not in data:
+            return {**data, "status": FindingStatus.PASSED if data.get("passed") else FindingStatus.FAILED}
+        return data
 
 
 class QuestionResult(Frozen):
@@ -95,6 +125,8 @@ class SubmissionResult(Frozen):
     rubric_id: str = ""
     questions: tuple[QuestionResult, ...] = ()
     execution: ExecutionRecord
+    self_check: bool = False
+    """True when scored with ``public_view(rubric)`` (hidden criteria deferred, no late penalty)."""
 
     def question(self, question_id: str) -> QuestionResult:
         """The result for ``question_id``; ``KeyError`` names the ids that exist."""

@@ -1,0 +1,157 @@
+"""Rubric stage: parse ``rubrics/*.yaml`` once into typed, frozen objects.
+
+``load_rubric(path) -> Rubric`` is the entry point; ``public_view(rubric)`` is what the student
+self-check may see. The format is described in ``docs/rubric-format.md``.
+
+Public names are imported on first use (PEP 562), so ``import grader.rubric`` costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.rubric._answers import Unreadable, choice_key, read_choice, read_number
+    from grader.rubric._base import Visibility
+    from grader.rubric._criteria import (
+        ARTIFACTS,
+        CRITERIA,
+        ArtifactCriterion,
+        ChoiceCriterion,
+        Criterion,
+        DeferredCriterion,
+        MetricCriterion,
+        MotifMatchCriterion,
+        NumberCriterion,
+        NumberFeedback,
+    )
+    from grader.rubric._evidence import (
+        EVIDENCE_RULES,
+        GRADIENT_METHODS,
+        EvidenceCriterion,
+        GradientUniformity,
+        KernelSweepRun,
+        ReportedVsMeasured,
+        leaf_criterion_types,
+    )
+    from grader.rubric._load import load_rubric, parse_rubric
+    from grader.rubric._metrics import METRICS, MetricReading, MetricSpec, register_metric
+    from grader.rubric._public import public_view
+    from grader.rubric._rubric import SCHEMA_VERSION, ExpectedValue, Question, Rubric, RubricOrigin
+    from grader.rubric._sections import (
+        DATA_SOURCES,
+        DataSource,
+        DataSpec,
+        FastaData,
+        LatePenalty,
+        Profile,
+        Profiles,
+        SyntheticData,
+        TableData,
+    )
+
+__all__ = [
+    "ARTIFACTS",
+    "CRITERIA",
+    "DATA_SOURCES",
+    "EVIDENCE_RULES",
+    "GRADIENT_METHODS",
+    "METRICS",
+    "SCHEMA_VERSION",
+    "ArtifactCriterion",
+    "ChoiceCriterion",
+    "Criterion",
+    "DataSource",
+    "DataSpec",
+    "DeferredCriterion",
+    "EvidenceCriterion",
+    "ExpectedValue",
+    "FastaData",
+    "GradientUniformity",
+    "KernelSweepRun",
+    "LatePenalty",
+    "MetricCriterion",
+    "MetricReading",
+    "MetricSpec",
+    "MotifMatchCriterion",
+    "NumberCriterion",
+    "NumberFeedback",
+    "Profile",
+    "Profiles",
+    "Question",
+    "ReportedVsMeasured",
+    "Rubric",
+    "RubricOrigin",
+    "SyntheticData",
+    "TableData",
+    "Unreadable",
+    "Visibility",
+    "choice_key",
+    "leaf_criterion_types",
+    "load_rubric",
+    "parse_rubric",
+    "public_view",
+    "read_choice",
+    "read_number",
+    "register_metric",
+]
+
+_WHERE: dict[str, str] = {
+    "ARTIFACTS": "grader.rubric._criteria",
+    "ArtifactCriterion": "grader.rubric._criteria",
+    "CRITERIA": "grader.rubric._criteria",
+    "ChoiceCriterion": "grader.rubric._criteria",
+    "Criterion": "grader.rubric._criteria",
+    "DATA_SOURCES": "grader.rubric._sections",
+    "DataSource": "grader.rubric._sections",
+    "DataSpec": "grader.rubric._sections",
+    "DeferredCriterion": "grader.rubric._criteria",
+    "EVIDENCE_RULES": "grader.rubric._evidence",
+    "EvidenceCriterion": "grader.rubric._evidence",
+    "ExpectedValue": "grader.rubric._rubric",
+    "FastaData": "grader.rubric._sections",
+    "GRADIENT_METHODS": "grader.rubric._evidence",
+    "GradientUniformity": "grader.rubric._evidence",
+    "KernelSweepRun": "grader.rubric._evidence",
+    "LatePenalty": "grader.rubric._sections",
+    "METRICS": "grader.rubric._metrics",
+    "MetricCriterion": "grader.rubric._criteria",
+    "MetricReading": "grader.rubric._metrics",
+    "MetricSpec": "grader.rubric._metrics",
+    "MotifMatchCriterion": "grader.rubric._criteria",
+    "NumberCriterion": "grader.rubric._criteria",
+    "NumberFeedback": "grader.rubric._criteria",
+    "Profile": "grader.rubric._sections",
+    "Profiles": "grader.rubric._sections",
+    "Question": "grader.rubric._rubric",
+    "ReportedVsMeasured": "grader.rubric._evidence",
+    "Rubric": "grader.rubric._rubric",
+    "RubricOrigin": "grader.rubric._rubric",
+    "SCHEMA_VERSION": "grader.rubric._rubric",
+    "SyntheticData": "grader.rubric._sections",
+    "TableData": "grader.rubric._sections",
+    "Unreadable": "grader.rubric._answers",
+    "Visibility": "grader.rubric._base",
+    "choice_key": "grader.rubric._answers",
+    "leaf_criterion_types": "grader.rubric._evidence",
+    "load_rubric": "grader.rubric._load",
+    "parse_rubric": "grader.rubric._load",
+    "public_view": "grader.rubric._public",
+    "read_choice": "grader.rubric._answers",
+    "read_number": "grader.rubric._answers",
+    "register_metric": "grader.rubric._metrics",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use, so that importing the package stays light."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,0 +1,202 @@
+"""The metrics a rubric may name, with their metadata on the spec (never in if-branches).
+
+A :class:`MetricSpec` says what a metric measures (``quantity``), who measured it (the grader on hidden
+data, or the notebook's own report), which direction is better, its bounds, whether it is a per-fold
+average, and how to read it from :class:`~grader.evaluate.record.Evidence`. Registrations are checked
+when made (:func:`register_metric`); a threshold check reads ``higher_is_better`` from the spec.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from grader.collect.record import Item, ItemStatus
+from grader.evaluate.record import Evidence
+
+__all__ = ["METRICS", "MetricReading", "MetricSpec", "register_metric"]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class MetricReading:
+    """A metric's value in one submission (``value`` is ``None`` unless ``status`` is ``ok``).
+
+    ``count`` is how many values were averaged (folds or models); 1 for a single value.
+    """
+
+    status: ItemStatus
+    value: float | None = None
+    count: int = 0
+    reason: str = ""
+
+    @classmethod
+    def of(cls, value: float, count: int = 1) -> MetricReading:
+        return cls(ItemStatus.OK, value, count)
+
+    @classmethod
+    def unavailable(cls, item: Item[Any], what: str) -> MetricReading:
+        """The reading for an item that is not ``ok``: its status and ``what: reason``."""
+        return cls(item.status, reason=f"{what}: {item.reason or item.status.value}")
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """Metadata of one metric and how to read it.
+
+    Attributes:
+        name: the name a rubric uses, e.g. ``"hidden_roc_auc"``.
+        quantity: what is measured (``"roc_auc"``); reported and measured values are paired by it.
+        measured: ``True`` if the grader measured it on hidden data, ``False`` if the notebook reported it.
+        higher_is_better: direction of a threshold: ``value >= threshold`` if ``True``, else ``<=``.
+        bounds: ``(low, high)``, ``None`` for unbounded; values outside are invalid.
+        per_fold: ``True`` if the value is a mean over folds (``count`` says how many).
+        description: one line for reports and docs.
+        read: ``Evidence -> MetricReading``.
+    """
+
+    name: str
+    quantity: str
+    measured: bool
+    higher_is_better: bool
+    bounds: tuple[float | None, float | None]
+    per_fold: bool
+    description: str
+    read: Callable[[Evidence], MetricReading] = field(repr=False, compare=False)
+
+    def meets(self, value: float, threshold: float) -> bool:
+        """Whether ``value`` reaches ``threshold`` in this metric's better direction."""
+        return value >= threshold if self.higher_is_better else value <= threshold
+
+    @property
+    def comparison(self) -> str:
+        """``">="`` or ``"<="``: how :meth:`meets` compares."""
+        return ">=" if self.higher_is_better else "<="
+
+    def in_bounds(self, value: float) -> bool:
+        """Whether ``value`` is finite and inside :attr:`bounds`."""
+        low, high = self.bounds
+        return math.isfinite(value) and (low is None or value >= low) and (high is None or value <= high)
+
+    def bounds_text(self) -> str:
+        """The bounds as ``[low, high]`` with ``-inf``/``inf`` for open ends."""
+        low, high = self.bounds
+        return f"[{'-inf' if low is None else f'{low:g}'}, {'inf' if high is None else f'{high:g}'}]"
+
+
+_METRICS: dict[str, MetricSpec] = {}
+METRICS: Mapping[str, MetricSpec] = MappingProxyType(_METRICS)
+"""Registered metrics by name (read-only)."""
+
+
+def _verify(spec: MetricSpec) -> None:
+    where = f"register_metric({spec.name!r})"
+    if not (_NAME.match(spec.name) and _NAME.match(spec.quantity)):
+        raise TypeError(f"{where}: name and quantity must match {_NAME.pattern}, got {spec.quantity!r}")
+    if spec.name in _METRICS:
+        raise TypeError(f"{where}: a metric {spec.name!r} is already registered")
+    low, high = spec.bounds
+    if low is not None and high is not None and not low < high:
+        raise TypeError(f"{where}: bounds must satisfy low < high, got {spec.bounds}")
+    if not callable(spec.read) or len(inspect.signature(spec.read).parameters) != 1:
+        raise TypeError(f"{where}: read must be a function (evidence: Evidence) -> MetricReading")
+
+
+def register_metric(spec: MetricSpec) -> MetricSpec:
+    """Add ``spec`` to :data:`METRICS`; raises ``TypeError`` for a duplicate or malformed spec."""
+    _verify(spec)
+    _METRICS[spec.name] = spec
+    return spec
+
+
+def _hidden(attribute: str) -> Callable[[Evidence], MetricReading]:
+    def read(evidence: Evidence) -> MetricReading:
+        item = evidence.hidden
+        if item.value is None or not item.is_ok:
+            return MetricReading.unavailable(item, "hidden-set evaluation")
+        count = len(item.value.per_model_roc_auc) or 1
+        return MetricReading.of(float(getattr(item.value, attribute)), count)
+
+    return read
+
+
+def _cv(attribute: str) -> Callable[[Evidence], MetricReading]:
+    def read(evidence: Evidence) -> MetricReading:
+        item = evidence.collected.cv
+        if item.value is None or not item.is_ok:
+            return MetricReading.unavailable(item, "CV_RESULTS")
+        values: tuple[float, ...] = getattr(item.value, attribute)
+        if not values:
+            return MetricReading(ItemStatus.MISSING, reason=f"CV_RESULTS has no {attribute!r}")
+        return MetricReading.of(sum(values) / len(values), len(values))
+
+    return read
+
+
+def _sweep_best(evidence: Evidence) -> MetricReading:
+    item = evidence.collected.kernel_sweep
+    if item.value is None or not item.is_ok or not item.value:
+        return MetricReading.unavailable(item, "KERNEL_SWEEP")
+    return MetricReading.of(max(item.value.values()), len(item.value))
+
+
+_AUC = (0.0, 1.0)
+for _spec in (
+    MetricSpec(
+        name="hidden_roc_auc",
+        quantity="roc_auc",
+        measured=True,
+        higher_is_better=True,
+        bounds=_AUC,
+        per_fold=False,
+        description="ROC-AUC the grader measured on the hidden held-out set",
+        read=_hidden("roc_auc"),
+    ),
+    MetricSpec(
+        name="hidden_pr_auc",
+        quantity="pr_auc",
+        measured=True,
+        higher_is_better=True,
+        bounds=_AUC,
+        per_fold=False,
+        description="PR-AUC the grader measured on the hidden held-out set",
+        read=_hidden("pr_auc"),
+    ),
+    MetricSpec(
+        name="cv_roc_auc",
+        quantity="roc_auc",
+        measured=False,
+        higher_is_better=True,
+        bounds=_AUC,
+        per_fold=True,
+        description="mean cross-validated ROC-AUC the notebook reported (CV_RESULTS)",
+        read=_cv("roc_auc"),
+    ),
+    MetricSpec(
+        name="cv_pr_auc",
+        quantity="pr_auc",
+        measured=False,
+        higher_is_better=True,
+        bounds=_AUC,
+        per_fold=True,
+        description="mean cross-validated PR-AUC the notebook reported (CV_RESULTS)",
+        read=_cv("pr_auc"),
+    ),
+    MetricSpec(
+        name="sweep_best_roc_auc",
+        quantity="roc_auc",
+        measured=False,
+        higher_is_better=True,
+        bounds=_AUC,
+        per_fold=False,
+        description="best ROC-AUC over the kernel sizes the notebook tried (KERNEL_SWEEP)",
+        read=_sweep_best,
+    ),
+):
+    register_metric(_spec)

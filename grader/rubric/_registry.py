@@ -1,0 +1,78 @@
+"""Registries that map a discriminator value (``kind: choice``, ``rule: gradient_uniformity``) to a model.
+
+Registrations are validated when they are made, at import time: a duplicate value, a malformed name,
+a class outside the registry's base, or a discriminator field that is not ``Literal[value]`` with that
+default raises ``TypeError`` naming the class and the value. Parsing dispatches on the discriminator
+with the registry's allowed values and a "did you mean" hint for an unknown one.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
+
+from pydantic_core import PydanticCustomError
+
+from grader.rubric._base import Spec, unknown_value
+
+__all__ = ["Registry"]
+
+M = TypeVar("M", bound=Spec)
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Registry(Generic[M]):
+    """Subclasses of ``base`` by the value of their ``key`` field."""
+
+    def __init__(self, base: type[M], key: str) -> None:
+        self.base = base
+        self.key = key
+        self._classes: dict[str, type[M]] = {}
+
+    @property
+    def classes(self) -> Mapping[str, type[M]]:
+        """Registered classes by discriminator value (read-only)."""
+        return MappingProxyType(self._classes)
+
+    def register(self, value: str) -> Callable[[type[M]], type[M]]:
+        """Class decorator: register the class under ``value``; raises ``TypeError`` if invalid."""
+
+        def decorate(cls: type[M]) -> type[M]:
+            self._verify(value, cls)
+            self._classes[value] = cls
+            return cls
+
+        return decorate
+
+    def _verify(self, value: str, cls: type[M]) -> None:
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if not _NAME.match(value):
+            raise TypeError(f"{where}: {self.key} {value!r} must match {_NAME.pattern}")
+        if value in self._classes:
+            other = self._classes[value]
+            raise TypeError(
+                f"{where}: {self.key} {value!r} is already registered by {other.__module__}.{other.__qualname__}"
+            )
+        if not (isinstance(cls, type) and issubclass(cls, self.base)):
+            raise TypeError(f"{where}: a {self.key} {value!r} must subclass {self.base.__qualname__}")
+        field = cls.model_fields.get(self.key)
+        if field is None or typing.get_args(field.annotation) != (value,) or field.default != value:
+            raise TypeError(f"{where}: declare `{self.key}: Literal[{value!r}] = {value!r}`")
+
+    def dispatch(self, cls: type[Spec], data: Any, handler: Callable[[Any], Any], context: Any = None) -> Any:
+        """Validate ``data`` with the class its ``key`` names when ``cls`` is the base, else as ``cls``."""
+        if cls is not self.base or not isinstance(data, Mapping):
+            return handler(data)
+        value = data.get(self.key)
+        if value is None:
+            raise PydanticCustomError(
+                "missing_key",
+                "required key is missing; expected one of {allowed}",
+                {"allowed": repr(sorted(self._classes)), "at": (self.key,)},
+            )
+        if not isinstance(value, str) or value not in self._classes:
+            raise unknown_value(value, self._classes, at=(self.key,))
+        return self._classes[value].model_validate(data, context=context)

@@ -1,0 +1,215 @@
+"""The rubric: questions of the sheet, each a list of criteria, plus the assignment's sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar, Literal, Self
+
+from pydantic import Field, SerializeAsAny, field_validator, model_validator
+
+from grader.execute.config import ExecutionConfig
+from grader.rubric._base import Flag, NonNegative, Spec, Text, Visibility, bad_value, unknown_value
+from grader.rubric._criteria import (
+    ChoiceCriterion,
+    Criterion,
+    DeferredCriterion,
+    Ident,
+    NumberCriterion,
+)
+from grader.rubric._evidence import GRADIENT_METHODS, GradientUniformity
+from grader.rubric._sections import DataSpec, LatePenalty, Profiles, check_execution_keys
+
+__all__ = ["SCHEMA_VERSION", "ExpectedValue", "Question", "Rubric", "RubricOrigin"]
+
+SCHEMA_VERSION = 1
+"""The rubric schema version this grader reads."""
+
+ExpectedValue = str | float | tuple[str, ...]
+_EPS = 1e-9
+
+
+class Question(Spec):
+    """One question of the sheet: its points and the criteria that earn them.
+
+    Without ``all_or_nothing`` each criterion (or ``group`` of criteria) earns its points on its own;
+    with it, the question earns its points only if every criterion passes (the sheet's rule: no points
+    for a partially correct answer). ``extra_credit`` points count towards ``extra_points``, not the total.
+    """
+
+    id: Ident
+    title: Text
+    points: NonNegative
+    extra_credit: Flag = False
+    all_or_nothing: Flag = False
+    visibility: Visibility = Visibility.PUBLIC
+    criteria: tuple[SerializeAsAny[Criterion], ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        self._check_ids()
+        self._check_points()
+        self._check_groups()
+        self._check_choice_refs()
+        return self._with_answer_ids()
+
+    def _check_ids(self) -> None:
+        seen: set[str] = set()
+        for index, criterion in enumerate(self.criteria):
+            if criterion.id in seen:
+                raise bad_value(f"duplicate criterion id {criterion.id!r}", at=("criteria", index, "id"))
+            seen.add(criterion.id)
+
+    def _check_points(self) -> None:
+        given = [c.points for c in self.criteria if c.points is not None]
+        if given and len(given) != len(self.criteria):
+            missing = [c.id for c in self.criteria if c.points is None]
+            raise bad_value(
+                f"give points to every criterion or to none; missing for {missing}", at=("criteria",)
+            )
+        if given and abs(sum(given) - self.points) > _EPS:
+            raise bad_value(
+                f"criteria points {given} sum to {sum(given):g}, but the question has points {self.points:g}",
+                at=("criteria",),
+            )
+
+    def _check_groups(self) -> None:
+        for index, criterion in enumerate(self.criteria):
+            if criterion.group is not None and self.all_or_nothing:
+                raise bad_value(
+                    "group has no effect in an all_or_nothing question (all criteria form one group)",
+                    at=("criteria", index, "group"),
+                )
+
+    def _check_choice_refs(self) -> None:
+        choices = {
+            c.id: c for c in self.criteria if isinstance(c, ChoiceCriterion | DeferredCriterion) and c.options
+        }
+        for index, criterion in enumerate(self.criteria):
+            if not isinstance(criterion, GradientUniformity):
+                continue
+            at = ("criteria", index, "choice")
+            if not choices:
+                raise bad_value(
+                    f"{criterion.choice!r} names no choice criterion: this question has none; add a "
+                    "`kind: choice` criterion and give its id here",
+                    at=at,
+                )
+            if criterion.choice not in choices:
+                raise unknown_value(criterion.choice, choices, at=at)
+            strange = sorted(set(choices[criterion.choice].options) - set(GRADIENT_METHODS))
+            if strange:
+                raise bad_value(
+                    f"choice {criterion.choice!r} has options {strange} the gradient rule does not know; "
+                    f"expected options among {list(GRADIENT_METHODS)}",
+                    at=at,
+                )
+
+    def _with_answer_ids(self) -> Self:
+        criteria = tuple(
+            c.model_copy(update={"answer": self.id})
+            if "answer" in type(c).model_fields and c.reads_answer() is None
+            else c
+            for c in self.criteria
+        )
+        return self.model_copy(update={"criteria": criteria})
+
+    def weight(self, criterion: Criterion) -> float:
+        """``criterion``'s share of the points: its own ``points``, else an equal split."""
+        return criterion.points if criterion.points is not None else self.points / len(self.criteria)
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        """The criterion ``criterion_id``; ``KeyError`` names the ids that exist."""
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(
+            f"question {self.id!r} has no criterion {criterion_id!r}; have {[c.id for c in self.criteria]}"
+        )
+
+
+class RubricOrigin(Spec):
+    """Where a rubric was loaded from: its path and the SHA-256 of the file's bytes."""
+
+    path: str
+    sha256: str
+
+
+class Rubric(Spec):
+    """A parsed rubric (``schema_version: 1``); see ``docs/rubric-format.md``."""
+
+    internal_fields: ClassVar[frozenset[str]] = frozenset({"origin"})
+
+    schema_version: Literal[1]
+    id: Ident
+    title: Text
+    due: dt.datetime | None = None
+    max_points: NonNegative
+    extra_max_points: NonNegative = 0.0
+    late_penalty: LatePenalty = LatePenalty()
+    execution: ExecutionConfig = ExecutionConfig()
+    profiles: Profiles
+    data: DataSpec
+    questions: tuple[Question, ...] = Field(min_length=1)
+    origin: RubricOrigin | None = None
+
+    @field_validator("execution", mode="before")
+    @classmethod
+    def _execution_keys(cls, value: Any) -> Any:
+        return check_execution_keys(value)
+
+    @field_validator("due")
+    @classmethod
+    def _aware(cls, due: dt.datetime | None) -> dt.datetime | None:
+        if due is not None and due.tzinfo is None:
+            raise bad_value(
+                f"due {due.isoformat()} has no time zone; write it like 2024-06-21T23:00:00+02:00"
+            )
+        return due
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        ids = [q.id for q in self.questions]
+        for index, qid in enumerate(ids):
+            if qid in ids[:index]:
+                raise bad_value(f"duplicate question id {qid!r}", at=("questions", index, "id"))
+        for key, declared, extra in (
+            ("max_points", self.max_points, False),
+            ("extra_max_points", self.extra_max_points, True),
+        ):
+            parts = {q.id: q.points for q in self.questions if q.extra_credit is extra}
+            if abs(sum(parts.values()) - declared) > _EPS:
+                raise bad_value(
+                    f"declared {declared:g}, but the {'extra-credit' if extra else 'regular'} questions sum to "
+                    f"{sum(parts.values()):g} ({', '.join(f'{k}: {v:g}' for k, v in parts.items()) or 'none'})",
+                    at=(key,),
+                )
+        return self
+
+    @property
+    def rubric_id(self) -> str:
+        """``id@sha256[:12]`` of the loaded file (``id`` alone when not loaded from a file)."""
+        return f"{self.id}@{self.origin.sha256[:12]}" if self.origin else self.id
+
+    def question(self, question_id: str) -> Question:
+        """The question ``question_id``; ``KeyError`` names the ids that exist."""
+        for question in self.questions:
+            if question.id == question_id:
+                return question
+        raise KeyError(
+            f"rubric {self.id!r} has no question {question_id!r}; have {[q.id for q in self.questions]}"
+        )
+
+    def answer_key(self) -> dict[str, ExpectedValue]:
+        """Expected answers by question id (choice: the option, or a tuple if several; number: the value).
+
+        This includes hidden values; never show it to students.
+        """
+        key: dict[str, ExpectedValue] = {}
+        for question in self.questions:
+            for criterion in question.criteria:
+                if isinstance(criterion, ChoiceCriterion):
+                    expected = criterion.expected
+                    key[question.id] = expected[0] if len(expected) == 1 else expected
+                elif isinstance(criterion, NumberCriterion):
+                    key[question.id] = criterion.expected
+        return key

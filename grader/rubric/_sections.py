@@ -1,0 +1,153 @@
+"""The rubric's non-question sections: ``late_penalty``, ``profiles``, ``data`` and ``execution``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, Self
+
+from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
+from pydantic.functional_validators import ModelWrapValidatorHandler
+
+from grader.execute.config import ExecutionConfig
+from grader.rubric._base import Count, Flag, Fraction, NonNegative, Positive, Spec, Text, unknown_key
+from grader.rubric._registry import Registry
+
+__all__ = [
+    "DATA_SOURCES",
+    "DataSource",
+    "DataSpec",
+    "FastaData",
+    "LatePenalty",
+    "Profile",
+    "Profiles",
+    "SyntheticData",
+    "TableData",
+    "check_execution_keys",
+]
+
+
+class LatePenalty(Spec):
+    """Points lost for a late submission, as a fraction of the regular points earned.
+
+    ``fraction = min(max_fraction, per_day * days)`` with ``days = late_days - grace_hours / 24``
+    (rounded up to whole days when ``whole_days``); nothing is lost within the grace period.
+    Extra credit is not reduced.
+    """
+
+    per_day: Fraction = 0.0
+    max_fraction: Fraction = 1.0
+    grace_hours: NonNegative = 0.0
+    whole_days: Flag = True
+
+    def fraction(self, late_days: float) -> float:
+        """The share of the regular points lost after ``late_days`` days (0 if on time)."""
+        days = max(0.0, late_days - self.grace_hours / 24.0)
+        if days == 0.0:
+            return 0.0
+        counted = math.ceil(days - 1e-9) if self.whole_days else days
+        return min(self.max_fraction, self.per_day * counted)
+
+
+class Profile(Spec):
+    """One training profile handed to the notebook as parameters (MAX_EPOCHS, N_PER_CLASS, FOLDS, SEQ_LEN).
+
+    ``n_per_class`` and ``seq_len``: ``null`` means all sequences / the data's own length.
+    """
+
+    max_epochs: Positive
+    n_per_class: Positive | None = None
+    folds: Annotated[int, Strict(), Field(ge=2)] = 5
+    seq_len: Positive | None = None
+
+
+class Profiles(Spec):
+    """``quick`` (self-check, demo) and ``full`` (grading)."""
+
+    quick: Profile
+    full: Profile
+
+
+class DataSource(Spec):
+    """Where sequences come from; ``kind:`` picks ``synthetic``, ``fasta`` or ``table``.
+
+    Relative paths are resolved against the rubric file's folder; existence is checked when the data is
+    read, not when the rubric is parsed.
+    """
+
+    dispatching: ClassVar[bool] = True
+    kind: str
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _dispatch_kind(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
+        result: Self = DATA_SOURCES.dispatch(cls, data, handler, info.context)
+        return result
+
+
+DATA_SOURCES: Registry[DataSource] = Registry(DataSource, "kind")
+"""Data source classes by ``kind``."""
+
+
+def _resolve(path: Path, info: ValidationInfo) -> Path:
+    base = (info.context or {}).get("base_dir")
+    return path if path.is_absolute() or base is None else Path(base) / path
+
+
+@DATA_SOURCES.register("synthetic")
+class SyntheticData(DataSource):
+    """Sequences generated from ``seed`` (no files; used by the demo and tests)."""
+
+    kind: Literal["synthetic"] = "synthetic"
+    seed: Count
+    n_per_class: Positive | None = None
+
+
+@DATA_SOURCES.register("fasta")
+class FastaData(DataSource):
+    """Two FASTA files: ``positive`` (label 1) and ``negative`` (label 0)."""
+
+    kind: Literal["fasta"] = "fasta"
+    positive: Path
+    negative: Path
+
+    @field_validator("positive", "negative")
+    @classmethod
+    def _relative_to_rubric(cls, path: Path, info: ValidationInfo) -> Path:
+        return _resolve(path, info)
+
+
+@DATA_SOURCES.register("table")
+class TableData(DataSource):
+    """A CSV/TSV file with a sequence column and a label column; ``positive_label`` marks label 1."""
+
+    kind: Literal["table"] = "table"
+    path: Path
+    sequence_column: Text = "sequence"
+    label_column: Text = "label"
+    positive_label: Annotated[str, Strict()] | Annotated[int, Strict()] = 1
+
+    @field_validator("path")
+    @classmethod
+    def _relative_to_rubric(cls, path: Path, info: ValidationInfo) -> Path:
+        return _resolve(path, info)
+
+
+class DataSpec(Spec):
+    """The assignment's training data and the grader's hidden held-out split."""
+
+    train: DataSource
+    hidden: DataSource | None = None
+
+
+def check_execution_keys(value: Any) -> Any:
+    """Reject unknown ``execution:`` keys with a hint before ``ExecutionConfig`` validates the rest."""
+    if isinstance(value, Mapping):
+        allowed = sorted(ExecutionConfig.model_fields)
+        for key in value:
+            if key not in allowed:
+                raise unknown_key(key, allowed)
+    return value

@@ -1,0 +1,76 @@
+"""Score stage: a pure function from (rubric, evidence, execution) to a :class:`SubmissionResult`.
+
+``score_submission`` grades; ``self_check`` scores the rubric's public view for students;
+``diff_results`` compares two sets of results (``grader rescore``, ``grader rubric diff``).
+
+Public names are imported on first use (PEP 562), so ``import grader.score`` costs almost nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.score._diff import DiffSummary, GradeChange, QuestionChange, diff_results, summarize_diff
+    from grader.score._score import not_run_reason, score_question, score_submission, self_check
+    from grader.score.result import (
+        Finding,
+        FindingStatus,
+        QuestionResult,
+        QuestionStatus,
+        SubmissionResult,
+        SubmissionStatus,
+        Visibility,
+    )
+
+__all__ = [
+    "DiffSummary",
+    "Finding",
+    "FindingStatus",
+    "GradeChange",
+    "QuestionChange",
+    "QuestionResult",
+    "QuestionStatus",
+    "SubmissionResult",
+    "SubmissionStatus",
+    "Visibility",
+    "diff_results",
+    "not_run_reason",
+    "score_question",
+    "score_submission",
+    "self_check",
+    "summarize_diff",
+]
+
+_WHERE: dict[str, str] = {
+    "DiffSummary": "grader.score._diff",
+    "Finding": "grader.score.result",
+    "FindingStatus": "grader.score.result",
+    "GradeChange": "grader.score._diff",
+    "QuestionChange": "grader.score._diff",
+    "QuestionResult": "grader.score.result",
+    "QuestionStatus": "grader.score.result",
+    "SubmissionResult": "grader.score.result",
+    "SubmissionStatus": "grader.score.result",
+    "Visibility": "grader.score.result",
+    "diff_results": "grader.score._diff",
+    "not_run_reason": "grader.score._score",
+    "score_question": "grader.score._score",
+    "score_submission": "grader.score._score",
+    "self_check": "grader.score._score",
+    "summarize_diff": "grader.score._diff",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use, so that importing the package stays light."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

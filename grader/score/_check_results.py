@@ -1,0 +1,173 @@
+"""Checks of what the notebook produced and the grader measured: metrics, artifacts, motifs, evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.collect.record import Item
+from grader.evaluate.record import MotifHit
+from grader.rubric import (
+    ARTIFACTS,
+    ArtifactCriterion,
+    ChoiceCriterion,
+    DeferredCriterion,
+    GradientUniformity,
+    KernelSweepRun,
+    MetricCriterion,
+    MetricSpec,
+    MotifMatchCriterion,
+    ReportedVsMeasured,
+    Unreadable,
+    read_choice,
+)
+from grader.score._checks import check
+from grader.score._gradient_rule import judge
+from grader.score._outcome import Context, Outcome, fmt
+
+__all__: list[str] = []
+
+
+def _reading(spec: MetricSpec, ctx: Context) -> tuple[float, int] | Outcome:
+    """The metric's value and how many values it averages, or the outcome for a missing, invalid or
+    out-of-bounds one."""
+    reading = spec.read(ctx.evidence)
+    if reading.value is None:
+        return Outcome.unavailable(reading.status, f"{spec.name}: {reading.reason}")
+    if not spec.in_bounds(reading.value):
+        return Outcome.invalid(f"{spec.name} = {fmt(reading.value)} is outside {spec.bounds_text()}")
+    return reading.value, reading.count
+
+
+@check(MetricCriterion)
+def _check_metric(criterion: MetricCriterion, ctx: Context) -> Outcome:
+    spec = criterion.spec
+    reading = _reading(spec, ctx)
+    if isinstance(reading, Outcome):
+        return reading
+    value, count = reading
+    folds = f" (mean of {count} folds)" if spec.per_fold else ""
+    stated = f"{spec.name} = {fmt(value)}{folds}"
+    if criterion.min_count is not None and count < criterion.min_count:
+        return Outcome.fail(f"{stated}; at least {criterion.min_count} folds are needed")
+    if criterion.threshold is None:
+        return Outcome.ok(f"{stated} reported")
+    needs = f"{spec.comparison} {fmt(criterion.threshold)}"
+    if spec.meets(value, criterion.threshold):
+        return Outcome.ok(f"{stated} {needs}")
+    return Outcome.fail(f"{stated}; needs {needs}")
+
+
+def _section_matches(section: str | None, wanted: str) -> bool:
+    """``"Assignment 1 · Vanishing gradients"`` matches ``"Assignment 1"``; ``"Assignment 10"`` does not."""
+    if section is None:
+        return False
+    have, want = " ".join(section.split()).casefold(), " ".join(wanted.split()).casefold()
+    return have == want or (have.startswith(want) and not have[len(want)].isalnum())
+
+
+def _check_figures(criterion: ArtifactCriterion, ctx: Context) -> Outcome:
+    figures = ctx.evidence.collected.figures
+    where = f" in section {criterion.section!r}" if criterion.section else ""
+    found = [
+        f for f in figures if criterion.section is None or _section_matches(f.section, criterion.section)
+    ]
+    if len(found) >= criterion.min_count:
+        return Outcome.ok(f"{len(found)} figure(s){where}")
+    elsewhere = sorted({f.section or "(no section)" for f in figures})
+    seen = f"; figures were found in {elsewhere}" if elsewhere else "; the run produced no figure"
+    return Outcome.missing(f"{len(found)} figure(s){where}, at least {criterion.min_count} needed{seen}")
+
+
+@check(ArtifactCriterion)
+def _check_artifact(criterion: ArtifactCriterion, ctx: Context) -> Outcome:
+    if criterion.artifact == "figure":
+        return _check_figures(criterion, ctx)
+    item: Item[Any] = getattr(ctx.evidence.collected, criterion.artifact)
+    name = ARTIFACTS[criterion.artifact]
+    return Outcome.ok(f"{name} recorded") if item.is_ok else Outcome.from_item(item, name)
+
+
+def _hit_text(hit: MotifHit) -> str:
+    return f"kernel {hit.kernel_index} ~ {hit.name} ({hit.matrix_id}, score {fmt(hit.score)})"
+
+
+@check(MotifMatchCriterion)
+def _check_motif(criterion: MotifMatchCriterion, ctx: Context) -> Outcome:
+    item = ctx.evidence.motifs
+    if item.value is None or not item.is_ok:
+        return Outcome.from_item(item, "motif matches of the first-layer kernels")
+    hits = sorted(item.value, key=lambda h: (-h.score, h.kernel_index, h.name))
+    good = [h for h in hits if h.score >= criterion.min_score and criterion.family_of(h.name)]
+    kernels = sorted({h.kernel_index for h in good})
+    families = "/".join(criterion.families)
+    if len(kernels) >= criterion.min_kernels:
+        return Outcome.ok(
+            f"{len(kernels)} kernel(s) match {families}: " + "; ".join(map(_hit_text, good[:3]))
+        )
+    best = "; ".join(map(_hit_text, hits[:3])) or "no matches"
+    return Outcome.fail(
+        f"{len(kernels)} kernel(s) match {families} with score >= {fmt(criterion.min_score)}, "
+        f"{criterion.min_kernels} needed (best: {best})"
+    )
+
+
+def _chosen_option(criterion: GradientUniformity, ctx: Context) -> str | Outcome:
+    source = ctx.question.criterion(criterion.choice)
+    if not isinstance(source, ChoiceCriterion | DeferredCriterion):
+        raise TypeError(f"{criterion.id}.choice names {source.kind!r}; the rubric loader only allows choices")
+    item = ctx.answer(source.answer)
+    if item.value is None or not item.is_ok:
+        return Outcome.unavailable(item.status, f"no choice to check: {item.reason or 'no answer'}")
+    option = read_choice(item.value, source.table)
+    if isinstance(option, Unreadable):
+        return Outcome.invalid(f"no choice to check: {option.reason}")
+    return option
+
+
+@check(GradientUniformity)
+def _check_gradient_uniformity(criterion: GradientUniformity, ctx: Context) -> Outcome:
+    option = _chosen_option(criterion, ctx)
+    if isinstance(option, Outcome):
+        return option
+    item = ctx.evidence.collected.gradients
+    if item.value is None or not item.is_ok:
+        return Outcome.from_item(item, "GRADIENTS")
+    judgement = judge(option, item.value, criterion)
+    if judgement.status == "invalid":
+        return Outcome.invalid(f"GRADIENTS: {judgement.reason}")
+    verb = "is supported" if judgement.status == "supported" else "is not supported"
+    return (Outcome.ok if judgement.status == "supported" else Outcome.fail)(
+        f"{option!r} {verb} by your GRADIENTS: {judgement.reason}"
+    )
+
+
+@check(ReportedVsMeasured)
+def _check_reported_vs_measured(criterion: ReportedVsMeasured, ctx: Context) -> Outcome:
+    reported_spec, measured_spec = criterion.specs
+    reported, measured = _reading(reported_spec, ctx), _reading(measured_spec, ctx)
+    if isinstance(reported, Outcome):
+        return reported
+    if isinstance(measured, Outcome):
+        return measured
+    gap = abs(reported[0] - measured[0])
+    stated = (
+        f"reported {criterion.reported} = {fmt(reported[0])}, measured {criterion.measured} = "
+        f"{fmt(measured[0])}: they differ by {fmt(gap)}"
+    )
+    if gap <= criterion.tolerance:
+        return Outcome.ok(f"{stated} <= {fmt(criterion.tolerance)}")
+    return Outcome.fail(
+        f"{stated} > {fmt(criterion.tolerance)}; the reported value is not reproduced on held-out data"
+    )
+
+
+@check(KernelSweepRun)
+def _check_kernel_sweep(criterion: KernelSweepRun, ctx: Context) -> Outcome:
+    item = ctx.evidence.collected.kernel_sweep
+    if item.value is None or not item.is_ok:
+        return Outcome.from_item(item, "KERNEL_SWEEP")
+    sizes = sorted(item.value, key=lambda k: (len(k), k))
+    stated = f"{len(sizes)} kernel size(s) tried ({', '.join(sizes)})"
+    if len(sizes) >= criterion.min_sizes:
+        return Outcome.ok(stated)
+    return Outcome.fail(f"{stated}; at least {criterion.min_sizes} needed")
