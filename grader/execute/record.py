@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pydantic import Field
+
 from grader._model import Frozen
 
 __all__ = ["CellFailure", "ExecStatus", "ExecutionRecord"]
@@ -53,8 +55,13 @@ class ExecutionRecord(Frozen):
     device: str = "cpu"
     sandboxed: bool = False
     kernel_exit_code: int | None = None
-    limits: dict[str, str] = {}
+    limits: dict[str, str] = Field(default_factory=dict)
     output_truncated: bool = False
     executed_notebook: str | None = None
     epilogue_ran: bool = False
     """True only when the grader's collection cells ran in a live kernel after the student's cells."""
+    epilogue_failure: CellFailure | None = None
+    """The first grader-epilogue cell that raised (not counted in ``cell_errors`` or the status)."""
+    files_not_copied: int = 0
+    """Files the notebook left in its work dir that were not copied back (links, special files, over the
+    disk cap); they are gone after the run."""

@@ -1,0 +1,61 @@
+"""execute stage: run a prepared notebook in a fresh, sandboxed kernel and record what happened.
+
+    run_notebook(nb, workdir=..., config=ExecutionConfig(...)) -> (executed notebook, ExecutionRecord)
+
+The sandbox (bubblewrap, one unprivileged uid per slot, rlimits, no network, a size-limited work dir)
+is described in ``grader/execute/_sandbox.py`` and ``_workdir.py``; everything that goes wrong inside a
+notebook is data in ``ExecutionRecord``, and only harness problems raise (``SandboxError``,
+``SandboxUnavailableError``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.execute._run import run_notebook
+    from grader.execute._sandbox import sandbox_available
+    from grader.execute.config import ExecutionConfig
+    from grader.execute.devices import DeviceInfo, detect_devices, device_for_slot
+    from grader.execute.record import CellFailure, ExecStatus, ExecutionRecord
+    from grader.execute.seed import seed_cell_source
+
+__all__ = [
+    "CellFailure",
+    "DeviceInfo",
+    "ExecStatus",
+    "ExecutionConfig",
+    "ExecutionRecord",
+    "detect_devices",
+    "device_for_slot",
+    "run_notebook",
+    "sandbox_available",
+    "seed_cell_source",
+]
+
+_WHERE: dict[str, str] = {
+    "CellFailure": "grader.execute.record",
+    "DeviceInfo": "grader.execute.devices",
+    "ExecStatus": "grader.execute.record",
+    "ExecutionConfig": "grader.execute.config",
+    "ExecutionRecord": "grader.execute.record",
+    "detect_devices": "grader.execute.devices",
+    "device_for_slot": "grader.execute.devices",
+    "run_notebook": "grader.execute._run",
+    "sandbox_available": "grader.execute._sandbox",
+    "seed_cell_source": "grader.execute.seed",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use: importing the records must not load nbclient."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

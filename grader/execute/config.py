@@ -1,0 +1,132 @@
+"""How a notebook is executed: limits, sandbox mode and interpreter (the rubric's ``execution:`` section).
+
+Every field is optional in YAML; units are in the names (``_s`` seconds, ``_mb`` MiB = 2**20 bytes,
+``_kib`` KiB = 1024 bytes). A few defaults depend on the machine and on ``slots`` (how many notebooks
+run at once) and are resolved when a notebook runs: see ``resolved_memory_mb``, ``resolved_threads`` and
+``resolved_cpu_time_s``.
+
+RAM budget of one slot: the kernel's memory (``memory_mb``) plus the RAM-backed tmpfs mounts
+(``disk_mb`` for the work dir, ``tmp_mb`` each for /tmp and /dev/shm), which fill only as they are used.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from grader._model import Frozen
+
+__all__ = ["DEFAULT_MEMORY_CAP_MB", "ExecutionConfig", "SandboxMode"]
+
+SandboxMode = Literal["required", "auto", "off"]
+DEFAULT_MEMORY_CAP_MB = 6144
+
+PositiveInt = Annotated[int, Field(gt=0)]
+
+
+class ExecutionConfig(Frozen):
+    """Limits and sandbox settings for running one notebook (frozen; unknown keys are rejected).
+
+    >>> ExecutionConfig(cell_timeout_s=30).cell_timeout_s
+    30
+    >>> ExecutionConfig(memory_mb=2048, slots=4).resolved_memory_mb()
+    2048
+    """
+
+    cell_timeout_s: PositiveInt = Field(
+        600, description="Wall time one cell may run; then the kernel is interrupted (TIMEOUT)."
+    )
+    notebook_timeout_s: PositiveInt = Field(
+        1800, description="Wall time of the whole run, kernel start included; then the kernel is killed."
+    )
+    interrupt_grace_s: float = Field(
+        5.0, gt=0, description="How long an interrupted cell may take to stop before the kernel is killed."
+    )
+    cpu_time_s: PositiveInt | None = Field(
+        None,
+        description="CPU seconds of the kernel process (RLIMIT_CPU). Default: notebook_timeout_s × threads.",
+    )
+    memory_mb: PositiveInt | None = Field(
+        None,
+        description=(
+            "Memory of the kernel process in MiB (RLIMIT_AS on CPU, RLIMIT_DATA when a GPU is exposed, "
+            "since CUDA reserves a huge address space). Default: min(6144, RAM MiB / slots)."
+        ),
+    )
+    slots: PositiveInt = Field(
+        1, description="Notebooks run at once on this machine; divides the memory and thread defaults."
+    )
+    threads: PositiveInt | None = Field(
+        None,
+        description="OMP/MKL/OpenBLAS threads in the kernel. Default: max(1, CPU cores / slots).",
+    )
+    max_processes: PositiveInt = Field(
+        512, description="Processes and threads of the slot's uid (RLIMIT_NPROC); stops fork bombs."
+    )
+    max_file_size_mb: PositiveInt = Field(
+        1024, description="Largest single file the kernel may write, in MiB (RLIMIT_FSIZE)."
+    )
+    disk_mb: PositiveInt = Field(
+        2048,
+        description="Total size of the work dir in MiB (a size-limited tmpfs; includes the files copied in).",
+    )
+    tmp_mb: PositiveInt = Field(512, description="Size of /tmp and of /dev/shm in the sandbox, each, in MiB.")
+    max_open_files: PositiveInt = Field(1024, description="Open file descriptors (RLIMIT_NOFILE).")
+    max_cell_output_kib: PositiveInt = Field(
+        1024, description="Stored output of one cell in KiB; the rest is dropped behind a visible marker."
+    )
+    max_notebook_output_kib: PositiveInt = Field(
+        8192, description="Stored output of the whole notebook in KiB; the rest is dropped behind a marker."
+    )
+    sandbox: SandboxMode = Field(
+        "required",
+        description=(
+            "'required': refuse to run without the sandbox (SandboxUnavailableError); 'auto': fall back "
+            "to a plain kernel and record sandboxed=False; 'off': always a plain kernel (trusted code only)."
+        ),
+    )
+    python_executable: Path | None = Field(
+        None,
+        description="Interpreter of the kernel (needs ipykernel). Default: the grader's own sys.executable.",
+    )
+    extra_ro_binds: tuple[Path, ...] = Field(
+        (),
+        description="Absolute host paths the kernel may read, at the same path (e.g. provided data).",
+    )
+    use_gpu: bool = Field(True, description="Expose one GPU per slot when the machine has any.")
+    hash_seed: int = Field(0, ge=0, description="PYTHONHASHSEED of the kernel.")
+    uid_base: int = Field(60000, ge=1000, description="Slot n runs as uid and gid uid_base + n.")
+
+    @field_validator("extra_ro_binds")
+    @classmethod
+    def _absolute_binds(cls, value: tuple[Path, ...]) -> tuple[Path, ...]:
+        for path in value:
+            if not path.is_absolute():
+                raise ValueError(f"extra_ro_binds: {str(path)!r} must be an absolute path")
+        return value
+
+    def resolved_memory_mb(self) -> int:
+        """``memory_mb``, or min(6144, RAM MiB / slots) when unset."""
+        if self.memory_mb is not None:
+            return self.memory_mb
+        return max(256, min(DEFAULT_MEMORY_CAP_MB, _ram_mb() // self.slots))
+
+    def resolved_threads(self) -> int:
+        """``threads``, or max(1, CPU cores / slots) when unset."""
+        if self.threads is not None:
+            return self.threads
+        return max(1, (os.cpu_count() or 1) // self.slots)
+
+    def resolved_cpu_time_s(self) -> int:
+        """``cpu_time_s``, or notebook_timeout_s × threads when unset (a backstop behind the wall time)."""
+        if self.cpu_time_s is not None:
+            return self.cpu_time_s
+        return self.notebook_timeout_s * self.resolved_threads()
+
+
+def _ram_mb() -> int:
+    """Physical memory of this machine in MiB."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
