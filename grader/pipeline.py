@@ -95,10 +95,16 @@ def _prepare(nb: NotebookNode, parameters: str, options: GradeOptions) -> Notebo
 
 
 def _execution_config(rubric: Rubric, options: GradeOptions) -> ExecutionConfig:
-    config: ExecutionConfig = rubric.execution
+    """The rubric's limits, with the profile's timeouts and the caller's sandbox mode on top."""
+    profile: Profile = getattr(rubric.profiles, options.profile)
+    update: dict[str, Any] = {
+        key: value
+        for key in ("cell_timeout_s", "notebook_timeout_s")
+        if (value := getattr(profile, key)) is not None
+    }
     if options.sandbox is not None:
-        config = config.model_copy(update={"sandbox": options.sandbox})
-    return config
+        update["sandbox"] = options.sandbox
+    return ExecutionConfig.model_validate({**rubric.execution.model_dump(exclude_unset=True), **update})
 
 
 def _collect(workdir: Path, executed: NotebookNode, record: ExecutionRecord, n_hidden: int) -> CollectedRecord:
@@ -137,11 +143,16 @@ def _run(
     workdir = Path(tempfile.mkdtemp(prefix="grader-run-", dir=options.work_root))
     try:
         workdir.chmod(0o755)
+        runnable = nb
+        if options.template is not None:
+            from grader.assign import restore_locked
+
+            runnable = restore_locked(nb, options.template)  # provided code runs as provided; edits flagged
         staged = data.stage(workdir)
         config = _execution_config(rubric, options)
         parameters = _parameters(rubric, data, staged, options, _device(config, options.slot))
         executed, record = run_notebook(
-            _prepare(nb, parameters, options),
+            _prepare(runnable, parameters, options),
             workdir=workdir,
             config=config,
             slot=options.slot,

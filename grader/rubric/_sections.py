@@ -54,12 +54,16 @@ class Profile(Spec):
     """One training profile handed to the notebook as parameters (MAX_EPOCHS, N_PER_CLASS, FOLDS, SEQ_LEN).
 
     ``n_per_class`` and ``seq_len``: ``null`` means all sequences / the data's own length.
+    ``cell_timeout_s`` and ``notebook_timeout_s`` override the ``execution`` section's for this profile
+    (``null``: keep them), so the quick profile can fail a looping notebook fast.
     """
 
     max_epochs: Positive
     n_per_class: Positive | None = None
     folds: Annotated[int, Strict(), Field(ge=2)] = 5
     seq_len: Positive | None = None
+    cell_timeout_s: Positive | None = None
+    notebook_timeout_s: Positive | None = None
 
 
 class Profiles(Spec):

@@ -327,8 +327,8 @@ CASES: list[tuple[str, Mutation, str]] = [
     (
         "profile key",
         lambda d: d["profiles"]["quick"].update(max_epoch=3),
-        "profiles.quick.max_epoch: unknown key 'max_epoch'; expected one of ['folds', 'max_epochs', 'n_per_class', "
-        "'seq_len'] (did you mean 'max_epochs'?)",
+        "profiles.quick.max_epoch: unknown key 'max_epoch'; expected one of ['cell_timeout_s', 'folds', "
+        "'max_epochs', 'n_per_class', 'notebook_timeout_s', 'seq_len'] (did you mean 'max_epochs'?)",
     ),
     ("profile missing", lambda d: d["profiles"].pop("full"), "profiles.full: required key is missing"),
     (
