@@ -1,0 +1,140 @@
+"""Assignment 2: enhancer sequences, the reference CNN and its cross-validation.
+
+Data handling (:mod:`.data`, :mod:`.encoding`, :mod:`.splits`, :mod:`.kmer`, :mod:`.synthetic`)
+needs numpy and scikit-learn only; the torch/Lightning names (:mod:`.model`, :mod:`.datamodule`,
+:mod:`.cv`) load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .data import FastaRecord, SequenceSet, read_fasta, read_fasta_pair, read_table
+from .encoding import (
+    ALPHABET,
+    EncodedSet,
+    LengthPolicy,
+    LengthReport,
+    decode_one_hot,
+    encode,
+    fit_lengths,
+    one_hot,
+    reverse_complement,
+)
+from .errors import (
+    DataError,
+    DuplicateIdError,
+    EmptyInputError,
+    FormatError,
+    InvalidCharacterError,
+    LengthMismatchError,
+    SingleClassError,
+    UnreadableFileError,
+)
+from .kmer import KmerCVResult, canonical_kmer_counts, kmer_cross_validate, kmer_fit_predict
+from .splits import Fold, stratified_folds
+from .synthetic import (
+    LIVER_MOTIFS,
+    OTHER_MOTIFS,
+    PlantedSite,
+    SyntheticConfig,
+    SyntheticSet,
+    make_synthetic,
+    write_synthetic_dataset,
+)
+
+if TYPE_CHECKING:
+    from .cv import (
+        CVResult,
+        FoldResult,
+        SweepRow,
+        TrainConfig,
+        cross_validate,
+        kernel_size_sweep,
+        resolve_device,
+        roc_pr_auc,
+        train_model,
+    )
+    from .datamodule import BatchIndexSampler, EnhancerDataModule, TensorBatches
+    from .model import CNNConfig, EnhancerCNN, strand_max_pool
+
+__all__ = [
+    "ALPHABET",
+    "LIVER_MOTIFS",
+    "OTHER_MOTIFS",
+    "BatchIndexSampler",
+    "CNNConfig",
+    "CVResult",
+    "DataError",
+    "DuplicateIdError",
+    "EmptyInputError",
+    "EncodedSet",
+    "EnhancerCNN",
+    "EnhancerDataModule",
+    "FastaRecord",
+    "Fold",
+    "FoldResult",
+    "FormatError",
+    "InvalidCharacterError",
+    "KmerCVResult",
+    "LengthMismatchError",
+    "LengthPolicy",
+    "LengthReport",
+    "PlantedSite",
+    "SequenceSet",
+    "SingleClassError",
+    "SweepRow",
+    "SyntheticConfig",
+    "SyntheticSet",
+    "TensorBatches",
+    "TrainConfig",
+    "UnreadableFileError",
+    "canonical_kmer_counts",
+    "cross_validate",
+    "decode_one_hot",
+    "encode",
+    "fit_lengths",
+    "kernel_size_sweep",
+    "kmer_cross_validate",
+    "kmer_fit_predict",
+    "make_synthetic",
+    "one_hot",
+    "read_fasta",
+    "read_fasta_pair",
+    "read_table",
+    "resolve_device",
+    "reverse_complement",
+    "roc_pr_auc",
+    "strand_max_pool",
+    "stratified_folds",
+    "train_model",
+    "write_synthetic_dataset",
+]
+
+_LAZY = {
+    "CVResult": "cv",
+    "FoldResult": "cv",
+    "SweepRow": "cv",
+    "TrainConfig": "cv",
+    "cross_validate": "cv",
+    "kernel_size_sweep": "cv",
+    "resolve_device": "cv",
+    "roc_pr_auc": "cv",
+    "train_model": "cv",
+    "BatchIndexSampler": "datamodule",
+    "EnhancerDataModule": "datamodule",
+    "TensorBatches": "datamodule",
+    "CNNConfig": "model",
+    "EnhancerCNN": "model",
+    "strand_max_pool": "model",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the torch/Lightning half of the package on first use of one of its names."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value

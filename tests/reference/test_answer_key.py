@@ -1,0 +1,45 @@
+"""The answer key is computed by code and matches vanishing-gradients.md."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from reference.answers import answer_key, rotation_errors, weight_gradient, xnor_lp_status
+
+
+def test_answers_by_question() -> None:
+    assert answer_key().by_question() == {
+        "1.2": "batch_norm",
+        "3.1": "Incorrect",
+        "3.2": "Incorrect",
+        "3.3": 0.0,
+        "3.4": 42.0,
+    }
+
+
+def test_evidence_numbers() -> None:
+    evidence = answer_key().evidence
+    assert evidence.xnor_lp_status == 2
+    assert evidence.dl_dw == ((42.0, 42.0), (84.0, 84.0))
+    assert evidence.rotation_relative_error[0] > 0.1 and evidence.translation_relative_error < 1e-6
+    assert evidence.gradient_supported == ("batch_norm",)
+    assert evidence.gradient_zero_fraction["relu"] > 0.01
+
+
+def test_building_blocks() -> None:
+    assert xnor_lp_status() == 2
+    rotation, translation = rotation_errors(n_kernels=3)
+    assert min(rotation) > 0.1 and max(translation) < 1e-6
+    assert float(weight_gradient()[0, 0]) == 42.0
+
+
+def test_cli_prints_one_json_object() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "reference.answers"], capture_output=True, text=True, check=True
+    )
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1
+    record = json.loads(lines[0])
+    assert record["1.2"] == "batch_norm" and record["3.4"] == 42.0 and "evidence" in record
