@@ -22,9 +22,9 @@ def test_render_all_writes_reports_summary_and_exports(
     assert [p.name for p in summary.student_reports] == [f"{sid}.html" for sid in ids]
     assert all(p.is_file() and p.stat().st_size > 10_000 for p in summary.student_reports)
     assert summary.class_summary == out_dir / "reports" / "class_summary.html"
-    names = {p.relative_to(out_dir / "exports").as_posix() for p in summary.exports}
-    assert {"gradebook.csv", "points_possible.csv", "moodle.csv", "canvas.csv"} <= names
-    assert {f"gradescope/{sid}/results.json" for sid in ids} <= names
+    names = {p.relative_to(out_dir).as_posix() for p in summary.exports}
+    assert {"grades.csv", "points_possible.csv", "exports/moodle.csv", "exports/canvas.csv"} <= names
+    assert {f"exports/gradescope/{sid}/results.json" for sid in ids} <= names
     assert [(p.first, p.second) for p in summary.similarity.pairs] == [("s_full", "s_mismatch")]
     assert any("cached" in note for note in summary.notes) and summary.pdfs == ()
     html = summary.class_summary.read_text(encoding="utf-8")
