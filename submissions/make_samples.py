@@ -278,20 +278,19 @@ SAMPLES: tuple[Sample, ...] = (
            "cell_error", {**FULL, "2.5": 0, "2.6": 0},
            "TypeError in the kernel-size sweep (unexpected keyword 'seeds'); KERNEL_SWEEP, CV_RESULTS and "
            "FOLD_MODELS are never set; 1.2 and Assignment 3 still count"),
-    Sample("Dorothy Hodgkin", "20010", "canvas", "endless_loop", endless_loop, "timeout", ZERO,
-           "a 'while True: pass' cell after the gradient plot; interrupted at the cell timeout, so the "
-           "epilogue never runs and nothing is collected",
+    Sample("Dorothy Hodgkin", "20010", "canvas", "endless_loop", endless_loop, "timeout", {**FULL, "2.6": None},
+           "a 'while True: pass' cell after the gradient plot; the grader interrupts it at the cell timeout "
+           "(status timeout, reason names the cell) and the remaining cells still run, as after a cell error",
            canvas_submission="900109"),
     Sample("Kary Mullis", "10011", "moodle", "forged_outputs", forged_outputs, "graded",
            {**FULL, "2.5": 0, "2.6": None},
            "saved outputs edited to claim 'ROC-AUC: 0.990'; the code ignores the sequence (re-run gives 0.5); "
            "integrity report should flag cells a2-sweep and a2-results"),
     Sample("Rita Levi-Montalcini", "20012", "canvas", "tampered_locked_cell", tampered_locked_cell, "graded",
-           {**FULL, "2.5": None},
-           "edited the locked cell a2-cv to report max(0.99, ROC-AUC); verify_locked flags it. 2.5 not "
-           "asserted: 5 if the grader restores locked cells (the real CV picks kernel 9, about 0.9); if it keeps "
-           "the edit, every size ties at 0.99, kernel 5 (weaker models) is kept and the reported CV disagrees "
-           "with the hidden-set measurement, so 0",
+           {**FULL, "2.6": None},
+           "edited the locked cell a2-cv to report max(0.99, ROC-AUC); verify_locked flags it, and grading "
+           "with --template runs the template's cell instead (as nbgrader restores locked cells), so 2.5 "
+           "earns its 5 points on the real CV",
            canvas_submission="900121"),
     Sample("Gregor Mendel", "10013", "moodle", "empty_template", empty_template, "cell_error", ZERO,
            "the untouched template: NotImplementedError stubs, every ANSWERS entry None (not answered)"),
