@@ -1,54 +1,360 @@
-"""Grade a folder of submissions and write results, executed notebooks and a grades table."""
+"""Grade a folder (or zip) of submissions into an output folder: in parallel, resumable, idempotent.
+
+``grade_batch`` discovers the submissions, works out which already have a result for exactly these
+inputs (``grader.batch.keys``), grades the rest on local spawned workers or a Dask cluster, and writes
+each result as it arrives: executed notebook, then ``results/<student>.json`` (the commit point), then
+the gradebook row. Killing the grader at any moment loses at most the notebooks in flight; the next
+run redoes exactly those. Harness failures (a worker that died) are recorded with a reason and never
+reused, so the next run retries them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from sqlite3 import Connection
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from grader import __version__
+from grader.batch.keys import assignment_sha256, context_key, options_sha256, rubric_sha256, submission_key
+from grader.batch.local import Failure, InlineRunner, LocalPool
+from grader.batch.progress import BatchSummary, Reporter
+from grader.batch.slots import default_jobs
+from grader.batch.worker import Done, Steps, Task, WorkerContext, pipeline_fail, pipeline_grade
 from grader.discover.submissions import Skipped, Submission, discover
-from grader.pipeline import GradeOptions, grade_notebook
-from grader.prepare.assignment import load_assignment_data
-from grader.rubric import Rubric
-from grader.store.files import write_result
+from grader.errors import ConfigError
+from grader.execute.record import ExecStatus
+from grader.store.files import (
+    executed_path,
+    lock_out_dir,
+    read_result,
+    sweep_partial,
+    write_atomic,
+    write_result,
+)
+from grader.store.gradebook import (
+    GRADEBOOK_FILE,
+    RunCounts,
+    RunInfo,
+    finish_run,
+    mark_interrupted,
+    open_gradebook,
+    start_run,
+    upsert_result,
+)
 from grader.store.record import GradedSubmission
 
-__all__ = ["BatchOutcome", "grade_batch"]
+if TYPE_CHECKING:
+    from distributed import Client
+    from distributed.deploy.cluster import Cluster
 
-EXECUTED_DIR = "executed"
+    from grader.pipeline import GradeOptions
+    from grader.rubric import Rubric
+
+__all__ = ["EXTRACTED_DIR", "PIPELINE_STEPS", "BatchOutcome", "BatchSettings", "grade_batch", "run_batch"]
+
+EXTRACTED_DIR = ".cache/extracted"
+PIPELINE_STEPS = Steps(grade=pipeline_grade, fail=pipeline_fail)
+_HARNESS_STATUSES = frozenset({"sandbox_error", "grader_error"})
+_WORKER_WAIT_S = 300
+OnResult = Callable[[Submission, GradedSubmission], None]
 
 
 @dataclass
 class BatchOutcome:
-    """What a batch produced: one result per discovered submission, plus what was skipped."""
+    """What a batch produced: one result per discovered student (sorted by id), plus skipped files.
+
+    ``fresh``, ``reused`` and ``failed`` list student ids graded in this run, taken from an earlier
+    run, and lost to a harness failure (their result says why; the next run retries them).
+    """
 
     graded: list[GradedSubmission] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    fresh: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    run_id: int = 0
+    gradebook: Path | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """How ``run_batch`` runs: slots, where, whether to regrade, late days by student id.
+
+    ``isolate``: grade even a single local slot in a worker process (``InlineRunner`` otherwise).
+    """
+
+    jobs: int = 1
+    force: bool = False
+    scheduler: str | None = None
+    cluster: str | Cluster | None = None
+    late_days: Mapping[str, float] = field(default_factory=dict)
+    isolate: bool = False
+
+    @property
+    def backend(self) -> str:
+        """``local``, ``dask <address>`` or ``dask <cluster kind>`` (recorded in the gradebook)."""
+        if self.scheduler is not None:
+            return f"dask {self.scheduler}"
+        if self.cluster is not None:
+            return f"dask {self.cluster if isinstance(self.cluster, str) else type(self.cluster).__name__}"
+        return "local"
+
+
+@dataclass
+class _Recorder:
+    """Writes each result as it arrives (executed notebook, result file, gradebook) and reports it."""
+
+    out_dir: Path
+    db: Connection
+    run_id: int
+    context: WorkerContext
+    reporter: Reporter
+    on_result: OnResult | None
+    outcome: BatchOutcome
+
+    def _commit(self, sub: Submission, graded: GradedSubmission, *, reused: bool, write: bool = True) -> None:
+        if write:
+            write_result(self.out_dir, graded)
+        upsert_result(self.db, self.run_id, graded, reused=reused)
+        self.outcome.graded.append(graded)
+        if self.on_result is not None:
+            self.on_result(sub, graded)
+
+    def reuse(self, sub: Submission, stored: GradedSubmission) -> None:
+        """Keep an earlier result; refresh what discovery says about it (notes, where it came from)."""
+        refreshed = _finalize(stored, sub, stored.cache_key)
+        self.outcome.reused.append(sub.student_id)
+        self._commit(sub, refreshed, reused=True, write=refreshed != stored)
+
+    def _received(self, task: Task, result: Done | Failure) -> tuple[GradedSubmission, bytes | None, float | None]:
+        """The result to store for ``task``, its executed notebook and its duration; counts it."""
+        sub = task.submission
+        if isinstance(result, Failure):
+            failed = self.context.steps.fail(sub, self.context.rubric, ExecStatus.SANDBOX_ERROR, result.reason)
+            self.outcome.failed.append(sub.student_id)
+            return _finalize(failed, sub, ""), None, None
+        received = result.graded
+        harness = received.result.status.value in _HARNESS_STATUSES
+        (self.outcome.failed if harness else self.outcome.fresh).append(sub.student_id)
+        return _finalize(received, sub, "" if harness else task.key), result.executed, result.seconds
+
+    def done(self, task: Task, result: Done | Failure) -> None:
+        """A task ended: store its executed notebook, then its result (the commit point), and show it."""
+        graded, executed, seconds = self._received(task, result)
+        path = executed_path(self.out_dir, task.submission.student_id)
+        if executed is not None:
+            write_atomic(path, executed)
+        else:  # an earlier grade's executed notebook would not match this result
+            path.unlink(missing_ok=True)
+        self._commit(task.submission, graded, reused=False)
+        self.reporter.result(graded, seconds)
+
+
+def _finalize(graded: GradedSubmission, sub: Submission, key: str) -> GradedSubmission:
+    """``graded`` with its resume key, discovery's notes and the submission's origin as its source."""
+    result = graded.result.model_copy(update={"source": sub.origin}) if sub.origin else graded.result
+    return graded.model_copy(update={"cache_key": key, "notes": sub.notes, "result": result})
+
+
+def _plan(
+    subs: tuple[Submission, ...], out_dir: Path, context: str, settings: BatchSettings
+) -> tuple[list[Task], list[tuple[Submission, GradedSubmission]]]:
+    """Split submissions into tasks to run and results to reuse (same key, not forced)."""
+    tasks, reuse = [], []
+    for sub in subs:
+        late = float(settings.late_days.get(sub.student_id, 0.0))
+        key = submission_key(context, sub, late)
+        stored = None if settings.force else read_result(out_dir, sub.student_id)
+        if stored is not None and stored.cache_key == key:
+            reuse.append((sub, stored))
+        else:
+            tasks.append(Task(sub, key, late))
+    return tasks, reuse
+
+
+def _run_local(
+    tasks: list[Task], context: WorkerContext, pool: LocalPool | None, settings: BatchSettings, rec: _Recorder
+) -> None:
+    if pool is not None:
+        pool.run(context, tasks, rec.done)
+    elif settings.jobs == 1 and not settings.isolate:
+        InlineRunner().run(context, tasks, rec.done)
+    elif tasks:
+        with LocalPool(min(settings.jobs, len(tasks)), warm=context.steps.grade is pipeline_grade) as own:
+            own.run(context, tasks, rec.done)
+
+
+def _run_tasks(
+    tasks: list[Task], context: WorkerContext, key: str, settings: BatchSettings, rec: _Recorder,
+    pool: LocalPool | None,
+) -> None:
+    if settings.scheduler is None and settings.cluster is None:
+        _run_local(tasks, context, pool, settings, rec)
+        return
+    from grader.batch.cluster import DaskRunner, open_client
+
+    wanted = context.rubric.execution.use_gpu
+    gpu = wanted and (settings.cluster == "slurm" or (settings.cluster == "local" and _local_gpus()))
+    with open_client(scheduler=settings.scheduler, cluster=settings.cluster, jobs=settings.jobs, gpu=gpu) as client:
+        if settings.cluster != "slurm":  # SLURM workers come when the queue lets them: do not wait
+            _wait_for_a_worker(client, settings.backend)
+            gpu = wanted and _workers_have_gpus(client)
+        DaskRunner(client, context, key, gpu=gpu).run(tasks, rec.done)
+
+
+def _local_gpus() -> bool:
+    from grader.execute.devices import detect_devices
+
+    return bool(detect_devices())
+
+
+def _wait_for_a_worker(client: Client, backend: str) -> None:
+    try:
+        client.wait_for_workers(1, timeout=_WORKER_WAIT_S)
+    except TimeoutError as exc:
+        raise ConfigError(f"{backend}: no Dask worker joined within {_WORKER_WAIT_S} s; start workers first") from exc
+
+
+def _workers_have_gpus(client: Client) -> bool:
+    """Whether a worker declares a ``GPU`` resource (then every task asks for one)."""
+    workers = client.scheduler_info()["workers"].values()
+    return any("GPU" in (w.get("resources") or {}) for w in workers)
+
+
+def run_batch(
+    submissions: Path,
+    out_dir: Path,
+    *,
+    context: WorkerContext,
+    context_hash: str,
+    info: RunInfo,
+    settings: BatchSettings = BatchSettings(),
+    console: Console | None = None,
+    on_result: OnResult | None = None,
+    pool: LocalPool | None = None,
+) -> BatchOutcome:
+    """The batch engine behind ``grade_batch``, given a ready ``context`` and its ``context_hash``.
+
+    ``pool``: local workers already started (``grade_batch`` starts them before loading the data);
+    without one, local runs start their own.
+    """
+    start = time.perf_counter()
+    reporter = Reporter(console)
+    with lock_out_dir(out_dir), open_gradebook(out_dir / GRADEBOOK_FILE) as db:
+        sweep_partial(out_dir)
+        found = discover(submissions, staging=out_dir / EXTRACTED_DIR, exclude=[out_dir])
+        mark_interrupted(db)
+        run_id = start_run(db, info.model_copy(update={"n_submissions": len(found.submissions)}))
+        outcome = BatchOutcome(skipped=list(found.skipped), run_id=run_id, gradebook=out_dir / GRADEBOOK_FILE)
+        rec = _Recorder(out_dir, db, run_id, context, reporter, on_result, outcome)
+        try:
+            tasks, reuse = _plan(found.submissions, out_dir, context_hash, settings)
+            for sub, stored in reuse:
+                rec.reuse(sub, stored)
+            reporter.start(len(tasks), len(reuse), settings.jobs, settings.backend)
+            _run_tasks(tasks, context, context_hash, settings, rec, pool)
+        except BaseException:
+            reporter.stop()
+            finish_run(db, run_id, _counts(outcome), status="aborted")
+            raise
+        finish_run(db, run_id, _counts(outcome))
+    outcome.graded.sort(key=lambda g: g.result.student_id)
+    for ids in (outcome.fresh, outcome.reused, outcome.failed):
+        ids.sort()
+    outcome.seconds = time.perf_counter() - start
+    reporter.finish(outcome.graded, outcome.skipped, _summary(outcome, settings))
+    return outcome
+
+
+def _counts(outcome: BatchOutcome) -> RunCounts:
+    return RunCounts(
+        graded=len(outcome.fresh), reused=len(outcome.reused), failed=len(outcome.failed),
+        skipped=len(outcome.skipped),
+    )
+
+
+def _summary(outcome: BatchOutcome, settings: BatchSettings) -> BatchSummary:
+    c = _counts(outcome)
+    return BatchSummary(c.graded, c.reused, c.failed, c.skipped, outcome.seconds, settings.jobs, settings.backend)
 
 
 def grade_batch(
     submissions: Path,
+    rubric: Rubric | Path,
+    out_dir: Path,
+    *,
+    options: GradeOptions | None = None,
+    jobs: int | None = None,
+    console: Console | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+    cluster: str | Cluster | None = None,
+    late_days: Mapping[str, float] | None = None,
+    isolate: bool = False,
+    on_result: OnResult | None = None,
+) -> BatchOutcome:
+    """Grade every submission under ``submissions`` (a folder, a zip file, an LMS download) into ``out_dir``.
+
+    ``jobs``: sandbox slots (default: one per GPU, else one per CPU core; for ``cluster``: workers).
+    ``force``: regrade even what an earlier run graded with the same inputs. ``scheduler``: a Dask
+    scheduler address (``tcp://host:8786``); ``cluster``: ``"local"``, ``"slurm"`` or a Dask cluster
+    object. ``late_days``: days late by student id (passed to the late penalty). ``isolate``: with one
+    local slot, grade in a worker process anyway (by default one slot grades in this process, which
+    saves the worker's start-up; a crash of the grading code would then stop the batch, and re-running
+    resumes it). ``console``: where to show progress (nothing is printed without one).
+
+    One broken notebook, or a worker that dies, never stops the batch; raises ``GraderError`` only when
+    the harness itself is unusable (a bad rubric, no sandbox, an output folder in use).
+
+    Results do not depend on ``jobs``: each notebook runs under the rubric's own limits (``execution``:
+    set ``threads`` and ``memory_mb`` there to fit the slots on a machine), with the same seed.
+    """
+    from grader.rubric import Rubric, load_rubric
+
+    loaded = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
+    slots = jobs or default_jobs(use_gpu=loaded.execution.use_gpu)
+    settings = BatchSettings(slots, force, scheduler, cluster, dict(late_days or {}), isolate)
+    pooled = scheduler is None and cluster is None and (slots > 1 or isolate)
+    with LocalPool(slots) if pooled else contextlib.nullcontext() as pool:  # workers warm up meanwhile
+        return _grade_batch(
+            submissions, loaded, out_dir, options=options, slots=slots, console=console, on_result=on_result,
+            settings=settings, pool=pool,
+        )
+
+
+def _grade_batch(
+    submissions: Path,
     rubric: Rubric,
     out_dir: Path,
     *,
-    options: GradeOptions = GradeOptions(),
-    jobs: int = 1,
-    console: Console | None = None,
-    on_result: Callable[[Submission, GradedSubmission], None] | None = None,
+    options: GradeOptions | None,
+    slots: int,
+    console: Console | None,
+    on_result: OnResult | None,
+    settings: BatchSettings,
+    pool: LocalPool | None,
 ) -> BatchOutcome:
-    """Grade every notebook under ``submissions`` into ``out_dir``; one broken notebook never stops it."""
-    found, skipped = discover(submissions)
+    """``grade_batch`` once the rubric is loaded and the local workers (if any) are starting."""
+    from grader.pipeline import GradeOptions
+    from grader.prepare.assignment import load_assignment_data
+
+    options = options or GradeOptions()
     data = load_assignment_data(rubric, cache_dir=out_dir / ".cache")
-    outcome = BatchOutcome(skipped=skipped)
-    for sub in found:
-        graded = grade_notebook(
-            sub.path, rubric, data, student_id=sub.student_id, options=options,
-            executed_dir=out_dir / EXECUTED_DIR,
-        )
-        write_result(out_dir, graded)
-        outcome.graded.append(graded)
-        if on_result is not None:
-            on_result(sub, graded)
-    return outcome
+    hashes = {"rubric": rubric_sha256(rubric), "assignment": assignment_sha256(data)}
+    key = context_key(**hashes, grader_version=__version__, options=options_sha256(options))
+    context = WorkerContext(rubric, data, options, PIPELINE_STEPS)
+    info = RunInfo(
+        rubric_id=rubric.rubric_id, rubric_sha256=hashes["rubric"], assignment_sha256=hashes["assignment"],
+        grader_version=__version__, profile=options.profile, jobs=slots, backend=settings.backend,
+    )
+    return run_batch(
+        submissions, out_dir, context=context, context_hash=key, info=info, settings=settings,
+        console=console, on_result=on_result, pool=pool,
+    )

@@ -27,7 +27,12 @@ class IntegrityReport(Frozen):
 
 
 class GradedSubmission(Frozen):
-    """Everything the grader keeps about one graded submission."""
+    """Everything the grader keeps about one graded submission.
+
+    ``cache_key``: the batch's resume key (``grader.batch.keys``); a re-run reuses this file when the key
+    it computes is the same, and an empty key (a harness failure) is never reused. ``notes``: what
+    discovery noticed (duplicates not graded, a late mark, a converted nbformat 3 file).
+    """
 
     result: SubmissionResult
     evidence: Evidence = Evidence()
@@ -36,3 +41,5 @@ class GradedSubmission(Frozen):
     executed_notebook: str | None = None
     grader_version: str = ""
     graded_at: str = ""
+    cache_key: str = ""
+    notes: tuple[str, ...] = ()

@@ -1,0 +1,219 @@
+"""Run tasks on a Dask cluster: an existing scheduler, a LocalCluster, or SLURM through dask-jobqueue.
+
+Workers run the same ``run_task`` as local workers, so the sandbox and its limits apply on every
+machine. Each task leases a slot on its worker's host; its preferred slot comes from the worker's
+identity (the number in its name). Tasks ask for ``resources={"GPU": 1}`` when GPUs are in play, so a
+GPU worker (started with ``--resources GPU=1``) runs one notebook at a time.
+
+Nothing needs a shared filesystem: a task carries the notebook's bytes, the assignment's training
+files travel once per worker, and results and executed notebooks come back to this process, which
+alone writes the output folder. Workers need the same Python environment (the grader installed).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from grader.batch.local import Failure, OnDone
+from grader.batch.worker import Done, Task, WorkerContext, run_task
+from grader.errors import ConfigError, GraderError
+
+if TYPE_CHECKING:
+    from distributed import Client
+    from distributed.deploy.cluster import Cluster
+
+__all__ = [
+    "CLUSTER_KINDS",
+    "DaskRunner",
+    "ShippedContext",
+    "open_client",
+    "slurm_cluster",
+    "worker_slot_hint",
+]
+
+CLUSTER_KINDS = ("local", "slurm")
+_DEFAULT_SLURM = {"cores": 4, "memory": "16GiB", "walltime": "04:00:00"}
+_DASK_WALLTIME = "00:30:00"  # dask-jobqueue's shipped default: too short for a class, replaced
+_TRAIN_FIELDS = ("train_positive", "train_negative")
+_LOCAL_CONTEXTS: dict[str, WorkerContext] = {}
+
+
+@dataclass(frozen=True)
+class ShippedContext:
+    """A ``WorkerContext`` plus the bytes of the files it points to, for workers on other machines."""
+
+    context: WorkerContext
+    files: dict[str, bytes]
+    digest: str
+
+    @classmethod
+    def of(cls, context: WorkerContext, digest: str) -> ShippedContext:
+        """Bundle ``context`` with its training files; ``digest`` names the bundle on workers."""
+        files = {name: Path(getattr(context.data, name)).read_bytes() for name in _TRAIN_FIELDS}
+        return cls(context, files, digest)
+
+    def local(self) -> WorkerContext:
+        """The context with its files written on this worker (once per worker process)."""
+        if self.digest not in _LOCAL_CONTEXTS:
+            folder = Path(tempfile.gettempdir()) / "grader-data" / self.digest[:24]
+            folder.mkdir(parents=True, exist_ok=True)
+            paths: dict[str, Any] = {}
+            for name, blob in self.files.items():
+                paths[name] = folder / f"{name}.fa"
+                paths[name].write_bytes(blob)
+            data = dataclasses.replace(self.context.data, **paths)
+            _LOCAL_CONTEXTS[self.digest] = dataclasses.replace(self.context, data=data)
+        return _LOCAL_CONTEXTS[self.digest]
+
+
+def worker_slot_hint() -> int:
+    """The preferred slot of the calling Dask worker: the last number in its name (``0`` if none)."""
+    from distributed import get_worker
+
+    found = re.findall(r"\d+", str(get_worker().name))
+    return int(found[-1]) if found else 0
+
+
+def _same(bundle: ShippedContext) -> ShippedContext:
+    return bundle
+
+
+def dask_task(task: Task, shipped: ShippedContext) -> Done:
+    """Entry point of a task on a Dask worker."""
+    return run_task(task, shipped.local(), worker_slot_hint())
+
+
+def slurm_cluster(*, gpu: bool = True, **overrides: Any) -> Cluster:
+    """A ``dask_jobqueue.SLURMCluster`` with one worker per job and, with ``gpu``, one GPU per job.
+
+    Queue, account, cores, memory and walltime come from dask's ``jobqueue.slurm`` configuration when
+    set there (``~/.config/dask/jobqueue.yaml``), else 4 cores, 16 GiB, 4 h (dask-jobqueue's own 30 min
+    default walltime is replaced); keyword ``overrides`` win over both.
+    """
+    import dask.config
+    from dask_jobqueue import SLURMCluster  # type: ignore[attr-defined]
+
+    settings: dict[str, Any] = {
+        k: v for k, v in _DEFAULT_SLURM.items() if dask.config.get(f"jobqueue.slurm.{k}", None) in (None, _DASK_WALLTIME)
+    }
+    settings.update(processes=1, job_name="grader")
+    if gpu:
+        settings["job_extra_directives"] = [*dask.config.get("jobqueue.slurm.job-extra-directives", []), "--gres=gpu:1"]
+        settings["worker_extra_args"] = [*dask.config.get("jobqueue.slurm.worker-extra-args", []), "--resources", "GPU=1"]
+    settings.update(overrides)
+    cluster: Cluster = SLURMCluster(**settings)
+    return cluster
+
+
+def _make_cluster(kind: str, jobs: int, gpu: bool) -> Cluster:
+    """A cluster whose scheduler hands a worker a notebook only when it has a free thread.
+
+    (``worker-saturation: 1.0``: with dask's default 1.1 a worker also queues a second notebook, which
+    then waits needlessly and, if that worker dies, is blamed along with the one that killed it.)
+    """
+    import dask.config
+
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+        return _start_cluster(kind, jobs, gpu)
+
+
+def _start_cluster(kind: str, jobs: int, gpu: bool) -> Cluster:
+    if kind == "slurm":
+        cluster = slurm_cluster(gpu=gpu)
+        cluster.scale(jobs=jobs)  # type: ignore[call-arg]  # JobQueueCluster.scale takes jobs=
+        return cluster
+    if kind == "local":
+        from distributed import LocalCluster
+
+        local: Cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0",
+            resources={"GPU": 1} if gpu else None,
+        )
+        return local
+    raise ConfigError(f"cluster: unknown {kind!r}; expected one of {list(CLUSTER_KINDS)} or a dask Cluster")
+
+
+@contextlib.contextmanager
+def open_client(*, scheduler: str | None, cluster: str | Cluster | None, jobs: int, gpu: bool) -> Iterator[Client]:
+    """A ``distributed.Client`` for ``scheduler`` (an address) or ``cluster`` (a kind or an object).
+
+    Clusters made here are closed afterwards; a cluster object passed in is left running.
+    """
+    from distributed import Client
+
+    if scheduler is not None and cluster is not None:
+        raise ConfigError("give a scheduler address or a cluster, not both")
+    owned = _make_cluster(cluster, jobs, gpu) if isinstance(cluster, str) else None
+    target = scheduler if scheduler is not None else (owned or cluster)
+    try:
+        with Client(target) as client:  # type: ignore[no-untyped-call]
+            yield client
+    finally:
+        if owned is not None:
+            owned.close()
+
+
+def _failure_reason(exc: object) -> str:
+    name = type(exc).__name__
+    if name == "KilledWorker":
+        return "the Dask workers grading this notebook died (each retry too)"
+    if name in ("CancelledError", "FutureCancelledError"):
+        return f"the Dask cluster dropped this notebook's task ({exc})"
+    return f"grader error on a Dask worker: {name}: {exc}"
+
+
+@dataclass
+class DaskRunner:
+    """Submits every task to ``client`` at once; the scheduler spreads them over its workers."""
+
+    client: Client
+    context: WorkerContext
+    digest: str
+    gpu: bool = False
+
+    def run(self, tasks: Sequence[Task], on_done: OnDone) -> None:
+        """Run ``tasks``; call ``on_done`` here as each one ends. Raises on ``GraderError``."""
+        from distributed import as_completed
+
+        if not tasks:
+            return
+        bundle = ShippedContext.of(self.context, self.digest)
+        # A task, not scattered data: if every worker holding it dies, the scheduler makes it again.
+        shipped = self.client.submit(_same, bundle, key=f"grader-context-{self.digest[:16]}", pure=False)
+        resources = {"GPU": 1} if self.gpu else None
+        futures = {}
+        for task in tasks:
+            sub = task.submission
+            shipped_task = dataclasses.replace(task, content=None if sub.problem else sub.path.read_bytes())
+            future = self.client.submit(
+                dask_task, shipped_task, shipped, key=f"grade-{task.key[:16]}-{task.submission.student_id}",
+                pure=False, resources=resources,
+            )
+            futures[future] = task
+        finished = as_completed(list(futures), with_results=True, raise_errors=False)  # type: ignore[no-untyped-call]
+        try:
+            for future, value in finished:
+                task = futures.pop(future)
+                future.release()
+                on_done(task, self._outcome(value))
+        finally:
+            for future in futures:
+                future.cancel()  # type: ignore[no-untyped-call]
+
+    @staticmethod
+    def _outcome(value: Any) -> Done | Failure:
+        """The task's ``Done``, or a ``Failure``; results are fetched as soon as a task ends, so a worker
+        that dies later cannot take a finished result with it."""
+        if isinstance(value, Done):  # fetched; the status may say "lost" if its worker died since
+            return value
+        exc = value[1] if isinstance(value, tuple) else value  # errors come as (type, exception, traceback)
+        if isinstance(exc, GraderError):
+            raise exc
+        return Failure(_failure_reason(exc))

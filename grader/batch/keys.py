@@ -1,0 +1,74 @@
+"""Resume keys: a result is reused only when everything that decided it is byte-for-byte the same.
+
+``submission_key = sha256(KEY_SCHEMA, context_key, student_id, submission sha256, problem, late_days)``
+with ``context_key = sha256(rubric file sha256, assignment files sha256, grader version, options)``:
+
+- the rubric: the SHA-256 of the file's bytes (``Rubric.origin``), or of its canonical JSON when it was
+  not loaded from a file;
+- the assignment: the training files' bytes, the hidden sequences and labels, the sequence length;
+- the grader version (``grader.__version__``);
+- every ``GradeOptions`` field (profile, seed, sandbox mode, the locked-cell template, ...) except
+  ``slot`` and ``work_root``; nor the number of jobs: they change where a notebook runs, not its grade.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from grader.discover.archive import file_sha256
+
+if TYPE_CHECKING:
+    from grader.discover.submissions import Submission
+    from grader.pipeline import GradeOptions
+    from grader.prepare.data import AssignmentData
+    from grader.rubric import Rubric
+
+__all__ = ["KEY_SCHEMA", "assignment_sha256", "context_key", "options_sha256", "rubric_sha256", "submission_key"]
+
+KEY_SCHEMA = "grader-batch-key/1"
+_WHERE = frozenset({"slot", "work_root"})
+
+
+def _digest(parts: Iterable[str]) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def rubric_sha256(rubric: Rubric) -> str:
+    """SHA-256 of the rubric file's bytes, or of the rubric's canonical JSON when it has no file."""
+    if rubric.origin is not None:
+        return rubric.origin.sha256
+    return hashlib.sha256(rubric.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def assignment_sha256(data: AssignmentData) -> str:
+    """SHA-256 over the training files' bytes, the hidden sequences with their labels, and ``seq_len``."""
+    hidden = json.dumps([data.hidden.sequences, sorted(data.hidden.labels.items())])
+    return _digest(
+        [file_sha256(data.train_positive), file_sha256(data.train_negative), hidden, str(data.seq_len)]
+    )
+
+
+def options_sha256(options: GradeOptions) -> str:
+    """SHA-256 of every option except those that only say where a notebook runs (``slot``, ``work_root``)."""
+    chosen = {f.name: getattr(options, f.name) for f in dataclasses.fields(options) if f.name not in _WHERE}
+    return _digest([json.dumps(chosen, sort_keys=True, default=str)])
+
+
+def context_key(*, rubric: str, assignment: str, grader_version: str, options: str) -> str:
+    """The part of every submission's key shared by a whole batch (all arguments are hashes)."""
+    return _digest([KEY_SCHEMA, rubric, assignment, grader_version, options])
+
+
+def submission_key(context: str, submission: Submission, late_days: float = 0.0) -> str:
+    """The resume key of one submission under a batch's ``context`` key."""
+    return _digest(
+        [context, submission.student_id, submission.sha256, submission.problem or "", repr(float(late_days))]
+    )

@@ -1,0 +1,78 @@
+"""Dask: the same batch on a LocalCluster (2 worker processes), an external scheduler, SLURM's job script."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dask.config
+import pytest
+from distributed import LocalCluster
+
+from grader.batch.cluster import slurm_cluster
+from grader.execute.config import ExecutionConfig
+
+from . import fakes
+
+SPECS = {f"s{i}": {"points": float(i % 5), "sleep": 0.05} for i in range(6)}
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as made:
+        yield made
+
+
+def test_local_cluster_matches_local_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    subs = fakes.write_notebooks(tmp_path / "subs", SPECS)
+    log = tmp_path / "slots.log"
+    monkeypatch.setenv("FAKE_SLOT_LOG", str(log))
+    on_dask = fakes.batch(subs, tmp_path / "dask", jobs=2, cluster="local")
+    fakes.batch(subs, tmp_path / "pool", jobs=2)
+    assert on_dask.fresh == sorted(SPECS)
+    assert fakes.normalized(tmp_path / "dask") == fakes.normalized(tmp_path / "pool")
+    assert sorted(p.name for p in (tmp_path / "dask" / "executed").iterdir()) == [f"{s}.ipynb" for s in sorted(SPECS)]
+    slots = {line.split()[0] for line in log.read_text().splitlines()}
+    assert slots <= {"0", "1"}
+    assert fakes.batch(subs, tmp_path / "dask", jobs=2, cluster="local").reused == sorted(SPECS)
+
+
+def test_external_scheduler(tmp_path: Path, cluster: LocalCluster) -> None:
+    subs = fakes.write_notebooks(tmp_path / "subs", SPECS)
+    outcome = fakes.batch(subs, tmp_path / "out", jobs=2, scheduler=cluster.scheduler_address)
+    assert outcome.fresh == sorted(SPECS) and outcome.failed == []
+    assert [g.result.total for g in outcome.graded] == [1.0, 2.0, 3.0, 4.0, 5.0, 1.0]
+
+
+def test_gpu_workers_take_one_notebook_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    subs = fakes.write_notebooks(tmp_path / "subs", {f"g{i}": {"sleep": 0.2} for i in range(4)})
+    log = tmp_path / "slots.log"
+    monkeypatch.setenv("FAKE_SLOT_LOG", str(log))
+    gpu_rubric = fakes.FakeRubric(execution=ExecutionConfig(use_gpu=True))
+    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0",
+                      resources={"GPU": 1}) as gpus:
+        outcome = fakes.batch(subs, tmp_path / "out", jobs=2, scheduler=gpus.scheduler_address, rubric=gpu_rubric)
+    assert outcome.fresh == ["g0", "g1", "g2", "g3"]
+    spans = sorted((float(a), float(b)) for _, a, b, _ in (line.split() for line in log.read_text().splitlines()))
+    running = [sum(1 for a, b in spans if a <= t < b) for t, _ in spans]
+    assert max(running) <= 2  # two GPU workers: never more than two notebooks at once
+
+
+def test_a_dying_worker_costs_only_that_notebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAKE_STATE_DIR", str(tmp_path))
+    subs = fakes.write_notebooks(tmp_path / "subs", {"a": {}, "crash": {"crash": "always"}, "b": {}})
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        outcome = fakes.batch(subs, tmp_path / "out", jobs=2, cluster="local")
+    assert outcome.failed == ["crash"] and outcome.fresh == ["a", "b"], [g.result.reason for g in outcome.graded]
+    assert outcome.graded[2].result.reason.startswith("the Dask workers grading this notebook died")
+
+
+def test_slurm_job_script_asks_for_one_gpu_per_worker() -> None:
+    made = slurm_cluster(gpu=True, scheduler_options={"dashboard_address": ":0"})
+    try:
+        script = made.job_script()
+    finally:
+        made.close()
+    assert "#SBATCH --gres=gpu:1" in script
+    assert "--resources GPU=1" in script and "--nthreads 4" in script
+    assert "#SBATCH -J grader" in script and "#SBATCH -t 04:00:00" in script
