@@ -1,10 +1,57 @@
 """A sandboxed, measuring grader for machine-learning notebooks.
 
-The public API is small and pinned (see ``__all__``); everything else is an implementation detail.
+    >>> import grader
+    >>> grader.__all__
+    ['BatchOutcome', 'GradedSubmission', 'Rubric', 'SubmissionResult', '__version__', 'grade', 'grade_batch', 'load_rubric']
+
+``grade(notebook, rubric)`` grades one notebook, ``grade_batch(folder, rubric, out_dir)`` a class;
+``load_rubric(path)`` parses a YAML rubric once into typed objects. Names load on first use, so
+``import grader`` stays cheap (the CLI starts fast).
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.api import BatchOutcome, grade, grade_batch
+    from grader.rubric import Rubric, load_rubric
+    from grader.score.result import SubmissionResult
+    from grader.store.record import GradedSubmission
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "BatchOutcome",
+    "GradedSubmission",
+    "Rubric",
+    "SubmissionResult",
+    "__version__",
+    "grade",
+    "grade_batch",
+    "load_rubric",
+]
+
+_WHERE: dict[str, str] = {
+    "BatchOutcome": "grader.api",
+    "GradedSubmission": "grader.store.record",
+    "Rubric": "grader.rubric",
+    "SubmissionResult": "grader.score.result",
+    "grade": "grader.api",
+    "grade_batch": "grader.api",
+    "load_rubric": "grader.rubric",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use."""
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -58,13 +58,22 @@ def grade(
     submissions: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Folder of submissions.")],
     rubric: RubricOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for results and reports.")],
-    jobs: Annotated[int, typer.Option(min=1, help="Parallel sandbox slots.")] = 1,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Parallel sandbox slots (default: GPUs, else CPU cores).")
+    ] = None,
     profile: Annotated[Profile, typer.Option(help="Training profile from the rubric.")] = Profile.FULL,
     sandbox: Annotated[SandboxMode | None, typer.Option(help="Override the rubric's sandbox mode.")] = None,
     unsandboxed: Annotated[
         bool, typer.Option(help="Allow grading without bubblewrap (recorded in every result).")
     ] = False,
     template: TemplateOption = None,
+    force: Annotated[bool, typer.Option(help="Regrade even submissions graded before with the same inputs.")] = False,
+    scheduler: Annotated[
+        str | None, typer.Option(help="A Dask scheduler address (tcp://host:8786) to grade on.")
+    ] = None,
+    cluster: Annotated[
+        str | None, typer.Option(help="Start a cluster to grade on: 'local' or 'slurm' (see docs/cluster.md).")
+    ] = None,
 ) -> None:
     """Grade every notebook under SUBMISSIONS and write results, reports and a gradebook to OUT."""
     from grader.errors import GraderError
@@ -72,7 +81,10 @@ def grade(
 
     mode = SandboxMode.AUTO.value if unsandboxed else (sandbox.value if sandbox else None)
     try:
-        run_grade(submissions, rubric, out, jobs=jobs, profile=profile.value, sandbox=mode, template=template)
+        run_grade(
+            submissions, rubric, out, jobs=jobs, profile=profile.value, sandbox=mode, template=template,
+            force=force, scheduler=scheduler, cluster=cluster,
+        )
     except GraderError as exc:
         _fail(str(exc))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
 from nbformat import NotebookNode
+from rich.console import Console
 from rich.table import Table
 
 from grader.score import GradeChange
@@ -36,7 +36,8 @@ def _read_template(template: Path | None) -> NotebookNode | None:
         return None
     import nbformat
 
-    return nbformat.read(template, as_version=4)
+    nb: NotebookNode = nbformat.read(template, as_version=4)  # type: ignore[no-untyped-call]
+    return nb
 
 
 def run_grade(
@@ -44,10 +45,13 @@ def run_grade(
     rubric_path: Path,
     out: Path,
     *,
-    jobs: int,
+    jobs: int | None,
     profile: str,
     sandbox: str | None,
     template: Path | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+    cluster: str | None = None,
 ) -> None:
     """Grade a folder, write results and reports, print one line per student and where things are."""
     from grader.batch import grade_batch
@@ -56,7 +60,10 @@ def run_grade(
 
     rubric = load_rubric(rubric_path)
     options = GradeOptions(profile=profile, sandbox=sandbox, template=_read_template(template))
-    outcome = grade_batch(submissions, rubric, out, options=options, jobs=jobs, console=console)
+    outcome = grade_batch(
+        submissions, rubric, out, options=options, jobs=jobs, console=console, force=force,
+        scheduler=scheduler, cluster=cluster,
+    )
     for skipped in outcome.skipped:
         console.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}")
     _render(out, template)

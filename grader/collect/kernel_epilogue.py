@@ -1,4 +1,3 @@
-# ruff: noqa: PLC0415
 """Source of the grader's epilogue cell: runs INSIDE the student's kernel, after their cells.
 
 This file is never imported by the grader for its behaviour; ``epilogue_source()`` in

@@ -76,7 +76,8 @@ def _mapping(value: Any, what: str) -> Mapping[str, Any]:
 
 
 def _item(data: Mapping[str, Any], key: str, name: str, build: Callable[[Any], T]) -> Item[T]:
-    errors = data.get("errors") if isinstance(data.get("errors"), dict) else {}
+    raw = data.get("errors")
+    errors: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
     if key in errors:
         return Item.invalid(f"{name} could not be read in the kernel: {errors[key]}")
     if key not in data:

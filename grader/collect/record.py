@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from pydantic import Field
+
 from grader._model import Frozen
 
 __all__ = [
@@ -71,7 +73,7 @@ class GradientData(Frozen):
     """
 
     magnitudes: dict[str, tuple[float, ...]]
-    zero_fractions: dict[str, tuple[float, ...]] = {}
+    zero_fractions: dict[str, tuple[float, ...]] = Field(default_factory=dict)
 
 
 class CVReport(Frozen):
@@ -111,7 +113,7 @@ class CollectedRecord(Frozen):
     """Everything the grader collected from one re-executed notebook."""
 
     schema_version: int = RECORD_SCHEMA_VERSION
-    answers: dict[str, Item[Scalar]] = {}
+    answers: dict[str, Item[Scalar]] = Field(default_factory=dict)
     gradients: Item[GradientData] = Item.missing("not collected")
     cv: Item[CVReport] = Item.missing("not collected")
     kernel_sweep: Item[dict[str, float]] = Item.missing("not collected")

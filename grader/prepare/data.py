@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["AssignmentData", "HiddenSet", "TRAIN_NEGATIVE", "TRAIN_POSITIVE"]
+__all__ = ["TRAIN_NEGATIVE", "TRAIN_POSITIVE", "AssignmentData", "HiddenSet"]
 
 TRAIN_POSITIVE = "data/train/positive.fa"
 TRAIN_NEGATIVE = "data/train/negative.fa"

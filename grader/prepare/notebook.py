@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from nbformat.reader import NotJSONError
 from nbformat import NotebookNode
+from nbformat.reader import NotJSONError
 
 __all__ = [
     "EPILOGUE_TAG",
@@ -56,7 +56,7 @@ def read_notebook(path: Path) -> NotebookNode | NotebookReadFailure:
     if size > MAX_NOTEBOOK_BYTES:
         return NotebookReadFailure(path, f"{path.name} is {size / 2**20:.0f} MiB; the limit is 50 MiB")
     try:
-        nb = nbformat.read(path, as_version=4)
+        nb: NotebookNode = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
         nbformat.validate(nb)
     except (json.JSONDecodeError, UnicodeDecodeError, NotJSONError) as exc:
         return NotebookReadFailure(path, f"{path.name} is not valid notebook JSON: {exc}")
@@ -90,7 +90,7 @@ def parameters_source(params: Mapping[str, Any]) -> str:
 
 
 def _tagged_cell(source: str, tag: str) -> NotebookNode:
-    cell = nbformat.v4.new_code_cell(source)
+    cell: NotebookNode = nbformat.v4.new_code_cell(source)  # type: ignore[no-untyped-call]
     cell.metadata["tags"] = [tag]
     cell.id = tag
     return cell
@@ -130,5 +130,5 @@ def inject_cells(nb: NotebookNode, *, seed_source: str, parameters: str, epilogu
 def write_notebook(nb: NotebookNode, path: Path) -> None:
     """Write ``nb`` to ``path`` atomically."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    nbformat.write(nb, tmp)
+    nbformat.write(nb, tmp)  # type: ignore[no-untyped-call]
     tmp.replace(path)
