@@ -64,8 +64,6 @@ def run_grade(
         submissions, rubric, out, options=options, jobs=jobs, console=console, force=force,
         scheduler=scheduler, cluster=cluster,
     )
-    for skipped in outcome.skipped:
-        console.print(f"[yellow]skipped[/] {skipped.path}: {skipped.reason}")
     _render(out, template)
     console.print(f"\nGraded {len(outcome.graded)} submissions into {out}")
 
