@@ -33,7 +33,9 @@ def test_local_cluster_matches_local_pool(tmp_path: Path, monkeypatch: pytest.Mo
     assert fakes.normalized(tmp_path / "dask") == fakes.normalized(tmp_path / "pool")
     assert sorted(p.name for p in (tmp_path / "dask" / "executed").iterdir()) == [f"{s}.ipynb" for s in sorted(SPECS)]
     slots = {line.split()[0] for line in log.read_text().splitlines()}
-    assert slots <= {"0", "1"}
+    # Dask numbers workers across clusters of one process, so hints may be 2 and 3; what matters is that
+    # two workers leased at most two host-wide slots (each a distinct sandbox uid).
+    assert len(slots) <= 2
     assert fakes.batch(subs, tmp_path / "dask", jobs=2, cluster="local").reused == sorted(SPECS)
 
 
