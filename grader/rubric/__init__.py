@@ -8,8 +8,9 @@ Public names are imported on first use (PEP 562), so ``import grader.rubric`` co
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from grader._lazy import lazy_names
 
 if TYPE_CHECKING:
     from grader.rubric._answers import Unreadable, choice_key, read_choice, read_number
@@ -144,14 +145,4 @@ _WHERE: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use, so that importing the package stays light."""
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_WHERE[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)
