@@ -55,7 +55,9 @@ def _fail(message: str) -> None:
 
 @app.command()
 def grade(
-    submissions: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Folder of submissions.")],
+    submissions: Annotated[
+        Path, typer.Argument(exists=True, help="A folder, zip file or LMS download of submissions.")
+    ],
     rubric: RubricOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for results and reports.")],
     jobs: Annotated[

@@ -22,7 +22,9 @@ def rescore(graded: GradedSubmission, rubric: Rubric) -> GradedSubmission:
     result = score_submission(
         rubric, graded.evidence, old.execution, student_id=old.student_id, source=old.source
     )
-    return graded.model_copy(update={"result": result})
+    # cache_key "" : the result no longer belongs to the inputs the batch keyed it by, so a later
+    # `grader grade` with the old rubric regrades it instead of reusing a result scored under the new one.
+    return graded.model_copy(update={"result": result, "cache_key": ""})
 
 
 def rescore_folder(out_dir: Path, rubric_path: Path) -> list[GradeChange]:

@@ -160,3 +160,12 @@ def normalized(out: Path, subs: Path | None = None) -> dict[str, Any]:
             data["result"]["source"] = data["result"]["source"].replace(str(subs), "SUBS")
         found[path.name] = data
     return found
+
+
+def assert_slots_never_shared(log: Path) -> int:
+    """Check the ``FAKE_SLOT_LOG`` file: no two notebooks ran in one slot at the same time; count them."""
+    spans = [(int(s), float(a), float(b)) for s, a, b, _ in (line.split() for line in log.read_text().splitlines())]
+    for i, (slot, start, end) in enumerate(spans):
+        for other, o_start, o_end in spans[i + 1 :]:
+            assert slot != other or end <= o_start or o_end <= start, f"two notebooks shared slot {slot}"
+    return len(spans)

@@ -32,10 +32,9 @@ def test_local_cluster_matches_local_pool(tmp_path: Path, monkeypatch: pytest.Mo
     assert on_dask.fresh == sorted(SPECS)
     assert fakes.normalized(tmp_path / "dask") == fakes.normalized(tmp_path / "pool")
     assert sorted(p.name for p in (tmp_path / "dask" / "executed").iterdir()) == [f"{s}.ipynb" for s in sorted(SPECS)]
-    slots = {line.split()[0] for line in log.read_text().splitlines()}
-    # Dask numbers workers across clusters of one process, so hints may be 2 and 3; what matters is that
-    # two workers leased at most two host-wide slots (each a distinct sandbox uid).
-    assert len(slots) <= 2
+    # Dask numbers workers across the clusters of one process, so slot hints may be 2 and 3, and other
+    # graders on this machine may hold some slots: what matters is that no slot was ever shared.
+    assert fakes.assert_slots_never_shared(log) == 2 * len(SPECS)  # the Dask run, then the pool run
     assert fakes.batch(subs, tmp_path / "dask", jobs=2, cluster="local").reused == sorted(SPECS)
 
 
@@ -54,7 +53,7 @@ def test_gpu_workers_take_one_notebook_each(tmp_path: Path, monkeypatch: pytest.
     with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=":0",
                       resources={"GPU": 1}) as gpus:
         outcome = fakes.batch(subs, tmp_path / "out", jobs=2, scheduler=gpus.scheduler_address, rubric=gpu_rubric)
-    assert outcome.fresh == ["g0", "g1", "g2", "g3"]
+    assert outcome.fresh == ["g0", "g1", "g2", "g3"] and fakes.assert_slots_never_shared(log) == 4
     spans = sorted((float(a), float(b)) for _, a, b, _ in (line.split() for line in log.read_text().splitlines()))
     running = [sum(1 for a, b in spans if a <= t < b) for t, _ in spans]
     assert max(running) <= 2  # two GPU workers: never more than two notebooks at once

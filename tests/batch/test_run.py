@@ -55,12 +55,7 @@ def test_concurrent_tasks_never_share_a_slot(subs: Path, tmp_path: Path, monkeyp
     log = tmp_path / "slots.log"
     monkeypatch.setenv("FAKE_SLOT_LOG", str(log))
     fakes.batch(subs, tmp_path / "out", jobs=2)
-    spans = [(int(s), float(a), float(b)) for s, a, b, _ in (line.split() for line in log.read_text().splitlines())]
-    assert len(spans) == 6
-    for i, (slot, start, end) in enumerate(spans):
-        for other, o_start, o_end in spans[i + 1 :]:
-            if slot == other:
-                assert end <= o_start or o_end <= start, "two running notebooks shared a slot"
+    assert fakes.assert_slots_never_shared(log) == 6
 
 
 def test_rerun_reuses_everything_and_redoes_what_changed(subs: Path, tmp_path: Path) -> None:
