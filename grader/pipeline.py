@@ -109,19 +109,21 @@ def _execution_config(rubric: Rubric, options: GradeOptions) -> ExecutionConfig:
 
 def _collect(workdir: Path, executed: NotebookNode, record: ExecutionRecord, n_hidden: int) -> CollectedRecord:
     if not record.epilogue_ran:
-        reason = f"nothing was collected: {record.reason or record.status.value}"
-        return CollectedRecord.model_validate(
-            {k: {"status": "missing", "reason": reason} for k in _ITEM_FIELDS}
-        )
+        return _nothing_collected(f"nothing was collected: {record.reason or record.status.value}")
     data, why = read_record_file(workdir / RECORD_FILE)
     if data is None:
-        return CollectedRecord.model_validate({k: {"status": "missing", "reason": why} for k in _ITEM_FIELDS})
+        return _nothing_collected(why)
     parsed = parse_record(data, figures=figures(executed), n_hidden=n_hidden)
     answers = merge_answers(parsed.answers, markdown_answers(executed))
     return parsed.model_copy(update={"answers": answers})
 
 
 _ITEM_FIELDS = ("gradients", "cv", "kernel_sweep", "hidden_predictions", "first_layer_kernels")
+
+
+def _nothing_collected(reason: str) -> CollectedRecord:
+    """A record whose every item is ``missing`` for ``reason``."""
+    return CollectedRecord.model_validate({k: {"status": "missing", "reason": reason} for k in _ITEM_FIELDS})
 
 
 def _evidence(collected: CollectedRecord, data: AssignmentData) -> Evidence:
