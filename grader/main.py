@@ -65,7 +65,14 @@ def run_grade(
         scheduler=scheduler, cluster=cluster,
     )
     _render(out, template)
-    console.print(f"\nGraded {len(outcome.graded)} submissions into {out}")
+    counts = f"{len(outcome.fresh)} graded now, {len(outcome.reused)} kept from earlier runs"
+    if outcome.failed:
+        counts += f", {len(outcome.failed)} lost to a harness failure (re-run to retry)"
+    if outcome.skipped:
+        counts += f", {len(outcome.skipped)} files skipped"
+    console.print(f"\n{len(outcome.graded)} submissions in {out} ({counts})")
+    if outcome.gradebook is not None:
+        console.print(f"  SQLite gradebook: {outcome.gradebook} (run {outcome.run_id})")
 
 
 def _render(out: Path, template: Path | None = None) -> None:

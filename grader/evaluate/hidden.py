@@ -37,10 +37,10 @@ def evaluate_hidden(predictions: Item[HiddenPredictions], labels: Mapping[str, i
     Missing or invalid predictions pass their reason through; ids that do not match the hidden set
     make the evaluation invalid (fail closed).
     """
-    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
-
     if not predictions.is_ok or predictions.value is None:
         return Item(status=predictions.status, reason=predictions.reason)
+    from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
+
     pred = predictions.value
     if set(pred.ids) != set(labels) or len(pred.ids) != len(labels):
         return Item.invalid("the models' predictions do not cover the hidden sequences one to one")

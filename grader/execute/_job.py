@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from nbformat import NotebookNode
 
@@ -39,17 +40,27 @@ class Job:
     device: DeviceInfo | None
     hook: Callable[[Path], None] | None
     extra_env: Mapping[str, str]
+    form: Literal["root", "rootless"] = "root"
+
+    @property
+    def as_root(self) -> bool:
+        """Whether the grader runs as root (and so can switch uids, chown and mount)."""
+        return os.geteuid() == 0
 
     @property
     def owner(self) -> tuple[int, int]:
-        """(uid, gid) of the slot's sandbox user: ``uid_base + slot`` for both."""
+        """(uid, gid) the sandboxed kernel runs as: the slot's ``uid_base + slot`` for both when the
+        grader is root, else the grader's own ids (rootless form)."""
+        if not self.as_root:
+            return os.getuid(), os.getgid()
         uid = self.config.uid_base + self.slot
         return uid, uid
 
 
 class Scratch:
-    """The run's private host directory (mode 0700): connection files, the sandbox's /etc files, the
-    kernel's log, and (sandboxed) the live work dir tmpfs. Removed on exit."""
+    """The run's private host directory (mode 0700; 0711 in the rootless form as root, so that the
+    unprivileged bwrap can reach the binds below it): connection files, the sandbox's /etc files, the
+    kernel's log, and (sandboxed) the live work dir (a tmpfs when root). Removed on exit."""
 
     def __init__(self, job: Job) -> None:
         self.job = job
@@ -73,10 +84,15 @@ class Scratch:
         return self
 
     def _prepare_sandbox(self) -> None:
-        os.chown(self.conn, *self.job.owner)
+        if self.job.as_root:
+            os.chown(self.conn, *self.job.owner)
+            if self.job.form == "rootless":
+                self.root.chmod(0o711)
         write_identity(self.etc, self.job.owner[0])
         disk = self.job.config.disk_mb * MIB
-        live = LiveWorkdir(self.job.workdir, self.work, owner=self.job.owner, disk_bytes=disk)
+        live = LiveWorkdir(
+            self.job.workdir, self.work, owner=self.job.owner, disk_bytes=disk, tmpfs=self.job.as_root
+        )
         self.live = self._stack.enter_context(live)
 
     def __exit__(self, *exc: object) -> None:

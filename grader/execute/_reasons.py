@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+from typing import Literal
 
 from grader.execute.config import ExecutionConfig
 from grader.execute.record import ExecStatus
@@ -19,7 +21,9 @@ def memory_rlimit(gpu: bool) -> str:
     return "data" if gpu else "as"
 
 
-def applied_limits(cfg: ExecutionConfig, *, sandboxed: bool, gpu: bool) -> dict[str, str]:
+def applied_limits(
+    cfg: ExecutionConfig, *, sandboxed: bool, gpu: bool, form: Literal["root", "rootless"] = "root"
+) -> dict[str, str]:
     """What bounded this run, as text for the record (``limits``)."""
     limits = {
         "cell_timeout": f"{cfg.cell_timeout_s} s",
@@ -34,11 +38,25 @@ def applied_limits(cfg: ExecutionConfig, *, sandboxed: bool, gpu: bool) -> dict[
         "cpu_time": f"{cfg.resolved_cpu_time_s()} s",
         "processes": str(cfg.max_processes),
         "file_size": f"{cfg.max_file_size_mb} MiB",
-        "disk": f"{cfg.disk_mb} MiB (work dir tmpfs)",
+        "disk": _disk(cfg),
         "tmp": f"{cfg.tmp_mb} MiB each (/tmp, /dev/shm)",
         "open_files": str(cfg.max_open_files),
         "network": "none",
+        "sandbox": _form_text(form),
     }
+
+
+def _disk(cfg: ExecutionConfig) -> str:
+    if os.geteuid() == 0:
+        return f"{cfg.disk_mb} MiB (work dir tmpfs)"
+    return f"not enforced (rootless without root: plain work dir; {cfg.disk_mb} MiB copied back)"
+
+
+def _form_text(form: str) -> str:
+    if form == "root":
+        return "root: bwrap, then the slot's uid"
+    who = "the slot's uid" if os.geteuid() == 0 else "the grader's own uid"
+    return f"rootless: {who}, then bwrap in a user namespace (nested namespaces disabled)"
 
 
 def exit_reason(code: int | None, cfg: ExecutionConfig) -> tuple[ExecStatus, str]:

@@ -76,13 +76,14 @@ def _job(
         raise SandboxError(f"run_notebook: slot must be >= 0, got {slot}")
     sandboxed = _use_sandbox(config)
     device = device_for_slot(slot, detect_devices()) if config.use_gpu else None
-    return Job(copy.deepcopy(nb), workdir.resolve(), config, slot, sandboxed, device, hook, dict(env))
+    form = config.resolved_sandbox_form()
+    return Job(copy.deepcopy(nb), workdir.resolve(), config, slot, sandboxed, device, hook, dict(env), form)
 
 
 def _use_sandbox(config: ExecutionConfig) -> bool:
     if config.sandbox == "off":
         return False
-    available, why = sandbox_available()
+    available, why = sandbox_available(config.sandbox_form)
     if not available and config.sandbox == "required":
         raise SandboxUnavailableError(
             f"{why}. execution.sandbox is 'required'; use 'auto' to fall back to an unsandboxed kernel "
@@ -122,7 +123,7 @@ def _record(job: Job, state: RunState, duration: float) -> ExecutionRecord:
         device=job.device.label if job.device else "cpu",
         sandboxed=job.sandboxed,
         kernel_exit_code=state.exit_code,
-        limits=applied_limits(job.config, sandboxed=job.sandboxed, gpu=job.device is not None),
+        limits=applied_limits(job.config, sandboxed=job.sandboxed, gpu=job.device is not None, form=job.form),
         output_truncated=state.truncated,
         epilogue_ran=state.epilogue_ran,
         epilogue_failure=state.epilogue_failure,

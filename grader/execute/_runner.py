@@ -53,7 +53,7 @@ class Runner:
         self.killed = False
 
     def _owner(self) -> tuple[int, int] | None:
-        return self.job.owner if self.job.sandboxed else None
+        return self.job.owner if self.job.sandboxed and self.job.as_root else None
 
     def _prefix(self) -> list[str]:
         if not self.job.sandboxed:
@@ -70,6 +70,7 @@ class Runner:
             tmp_bytes=self.cfg.tmp_mb * MIB,
             ro_binds=self.cfg.extra_ro_binds,
             device=self.job.device,
+            form=self.job.form,
         )
         return sandbox_argv(spec)
 

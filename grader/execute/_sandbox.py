@@ -1,9 +1,19 @@
 """The bubblewrap sandbox: is it usable here, and the command line that starts a kernel inside it.
 
-This is the root form of the tested recipe (shared/design/sandbox.md): ``bwrap`` (new mount, pid, ipc,
-uts, cgroup and network namespaces, ``--die-with-parent``, ``--new-session``, ``--clearenv``) runs
-``setpriv`` (the slot's numeric uid and gid, no groups, no capabilities, no new privileges), which runs
-``prlimit`` (memory, CPU, processes, file size, open files, no core dumps), which runs the kernel.
+Two forms of the tested recipe (shared/design/sandbox.md):
+
+- root (``execution.sandbox_form: root``, the default for a grader running as root): ``bwrap`` (new
+  mount, pid, ipc, uts, cgroup and network namespaces, ``--die-with-parent``, ``--new-session``,
+  ``--clearenv``) runs ``setpriv`` (the slot's numeric uid and gid, no groups, no capabilities, no new
+  privileges), which runs ``prlimit`` (memory, CPU, processes, file size, open files, no core dumps),
+  which runs the kernel.
+- rootless (the default for any other user, e.g. a TA on a SLURM node): ``setpriv`` first when the
+  grader is root (the slot's uid), else nothing; then an unprivileged ``bwrap --unshare-all
+  --unshare-user --disable-userns`` (the same namespaces plus a user namespace in which no further one
+  can be made), then ``prlimit``, then the kernel. It never holds a capability outside its namespace
+  and blocks nested user namespaces; it needs unprivileged user namespaces and a Python the kernel's
+  uid can read. Without root the kernel runs as the grader's own user and its work dir is a plain
+  directory (``disk_mb`` is not enforced, only ``max_file_size_mb`` per file).
 
 What the kernel sees: /usr (and the /bin, /lib… links) read-only, a few files of /etc, the Python
 installation and its prefixes read-only (parents created empty, mode 0755, so nothing beside them is
@@ -23,9 +33,11 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from grader.errors import SandboxError, SandboxUnavailableError
 from grader.execute import _workdir
+from grader.execute.config import SandboxForm, resolve_form
 from grader.execute.devices import DeviceInfo, device_nodes
 
 __all__ = [
@@ -46,6 +58,11 @@ SANDBOX_USER = "student"
 _TOP_LEVEL_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 _ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "fonts", "mime.types")
 _UNSHARE = ("--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup", "--unshare-net")
+_UNSHARE_ROOTLESS = ("--unshare-all", "--unshare-user", "--disable-userns")
+_USERNS_HINT = (
+    "the rootless sandbox needs unprivileged user namespaces (Debian/RHEL: sysctl user.max_user_namespaces > 0; "
+    "Ubuntu 24.04: an AppArmor profile for bwrap or kernel.apparmor_restrict_unprivileged_userns=0)"
+)
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,13 @@ class SandboxSpec:
     tmp_bytes: int
     ro_binds: tuple[Path, ...] = ()
     device: DeviceInfo | None = None
+    form: Literal["root", "rootless"] = "root"
+
+    @property
+    def switch_user(self) -> bool:
+        """Whether ``setpriv`` moves the kernel to ``uid`` (only root can; a rootless grader that is
+        not root runs the kernel as itself)."""
+        return self.form == "root" or os.geteuid() == 0
 
 
 def find_tools() -> Tools:
@@ -94,44 +118,61 @@ def find_tools() -> Tools:
     return Tools(**{name: str(path) for name, path in found.items()})
 
 
-def sandbox_available() -> tuple[bool, str]:
-    """Whether sandboxed kernels can run here, and why not (probed once per process, about 20 ms).
+def sandbox_available(form: SandboxForm = "auto") -> tuple[bool, str]:
+    """Whether sandboxed kernels of ``form`` can run here, and why not (probed once per process and
+    form, about 20 ms).
 
-    The probe runs the whole chain (bwrap, setpriv, prlimit) on ``true`` and mounts a small tmpfs, so
-    a container without namespaces or mount rights answers False with the error it gave.
+    The probe runs the whole chain (bwrap, setpriv, prlimit) on ``true`` and, as root, mounts a small
+    tmpfs, so a container without namespaces or mount rights answers False with the error it gave.
     """
-    return _probe()
+    return _probe(resolve_form(form))
 
 
 @functools.cache
-def _probe() -> tuple[bool, str]:
+def _probe(form: Literal["root", "rootless"]) -> tuple[bool, str]:
     if not sys.platform.startswith("linux"):
         return False, f"the sandbox needs Linux (bubblewrap); this is {sys.platform}"
-    if os.geteuid() != 0:
+    if form == "root" and os.geteuid() != 0:
         return False, (
-            "the sandbox runs each slot as its own uid and needs root; running as uid "
-            f"{os.geteuid()} (set execution.sandbox: auto to run unsandboxed, trusted code only)"
+            "the root sandbox runs each slot as its own uid and needs root; running as uid "
+            f"{os.geteuid()} (use execution.sandbox_form: rootless, or auto)"
         )
     try:
         tools = find_tools()
-        _probe_chain(tools)
-        _probe_tmpfs()
+        _probe_chain(tools, form)
+        if os.geteuid() == 0:
+            _probe_tmpfs()
     except SandboxError as exc:
         return False, str(exc)
     return True, ""
 
 
-def _probe_chain(tools: Tools) -> None:
+def _probe_chain(tools: Tools, form: Literal["root", "rootless"]) -> None:
     true = shutil.which("true") or "/usr/bin/true"
-    argv = [tools.bwrap, *_UNSHARE, "--die-with-parent", *_system_binds(_Binds()).args, "--", tools.setpriv]
-    argv += [*_setpriv_args(65534), tools.prlimit, "--nproc=64", "--", true]
+    binds = _system_binds(_Binds()).args
+    limited = [tools.prlimit, "--nproc=64", "--", true]
+    if form == "root":
+        argv = [
+            tools.bwrap,
+            *_UNSHARE,
+            "--die-with-parent",
+            *binds,
+            "--",
+            tools.setpriv,
+            *_setpriv_args(65534),
+        ]
+        argv += limited
+    else:
+        drop = [tools.setpriv, *_setpriv_args(65534)] if os.geteuid() == 0 else []
+        argv = [*drop, tools.bwrap, *_UNSHARE_ROOTLESS, "--die-with-parent", *binds, "--", *limited]
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=20, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
         raise SandboxUnavailableError(f"sandbox: bwrap could not run: {exc}") from exc
     if done.returncode != 0:
-        detail = done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"]
-        raise SandboxUnavailableError(f"sandbox: bwrap failed its probe: {detail[0]}")
+        detail = (done.stderr.strip().splitlines()[-1:] or [f"exit code {done.returncode}"])[0]
+        hint = f"; {_USERNS_HINT}" if form == "rootless" else ""
+        raise SandboxUnavailableError(f"sandbox ({form}): bwrap failed its probe: {detail}{hint}")
 
 
 def _probe_tmpfs() -> None:
@@ -174,9 +215,16 @@ def sandbox_argv(spec: SandboxSpec) -> list[str]:
     binds.ro(spec.etc_dir / "group", "/etc/group")
     binds.rw(spec.conn_dir, str(spec.conn_dir))
     binds.rw(spec.live_dir, str(SANDBOX_HOME))
-    head = [spec.tools.bwrap, *_UNSHARE, "--hostname", "grader-sandbox", "--die-with-parent", "--new-session"]
-    tail = ["--chdir", str(SANDBOX_HOME), "--clearenv", *_setenv_args(spec.env), "--", spec.tools.setpriv]
-    return head + binds.args + tail + _setpriv_args(spec.uid) + [spec.tools.prlimit, *spec.rlimits, "--"]
+    env = ["--chdir", str(SANDBOX_HOME), "--clearenv", *_setenv_args(spec.env), "--"]
+    limits = [spec.tools.prlimit, *spec.rlimits, "--"]
+    session = ["--hostname", "grader-sandbox", "--die-with-parent", "--new-session"]
+    if spec.form == "root":
+        head = [spec.tools.bwrap, *_UNSHARE, *session]
+        return head + binds.args + env + [spec.tools.setpriv, *_setpriv_args(spec.uid)] + limits
+    drop = [spec.tools.setpriv, *_setpriv_args(spec.uid)] if spec.switch_user else []
+    if spec.switch_user:
+        _check_reachable(spec)
+    return [*drop, spec.tools.bwrap, *_UNSHARE_ROOTLESS, *session, *binds.args, *env, *limits]
 
 
 def write_identity(etc_dir: Path, uid: int) -> None:
@@ -266,6 +314,36 @@ def _setenv_args(env: Mapping[str, str]) -> list[str]:
 
 def _tool_paths(tools: Tools) -> list[Path]:
     return [Path(tools.setpriv), Path(tools.prlimit)]
+
+
+def _check_reachable(spec: SandboxSpec) -> None:
+    """The rootless form as root: bwrap runs as the slot's uid and must reach every bind source itself."""
+    sources = [*spec.python.prefixes, spec.python.executable.parent, *spec.ro_binds]
+    sources += [spec.live_dir, spec.conn_dir, spec.etc_dir]
+    for source in sources:
+        blocked = _first_private_dir(Path(source), spec.uid)
+        if blocked is not None:
+            mode = blocked.stat().st_mode & 0o777
+            raise SandboxError(
+                f"sandbox (rootless): uid {spec.uid} cannot reach {source}: {blocked} is mode {mode:o}; "
+                "put the Python installation (and extra_ro_binds) where every user can read them, or use "
+                "execution.sandbox_form: root"
+            )
+
+
+def _first_private_dir(path: Path, uid: int) -> Path | None:
+    """The first directory on the way to ``path`` that ``uid`` (no supplementary groups) cannot enter."""
+    for directory in [*reversed(path.parents), path]:
+        try:
+            info = directory.stat()
+        except OSError:
+            return None  # a missing path is reported by the bind itself
+        if not os.path.isdir(directory):
+            continue
+        bit = 0o100 if info.st_uid == uid else 0o010 if info.st_gid == uid else 0o001
+        if not info.st_mode & bit:
+            return directory
+    return None
 
 
 def _existing(path: Path) -> Path:

@@ -13,6 +13,10 @@ directory file descriptors (``O_NOFOLLOW``) so a link swapped in while the kerne
 them, and at most ``disk_mb`` of bytes are copied back (a sparse file cannot blow up the host disk).
 Symbolic links in the caller's work dir are not carried in: give big provided data as
 ``ExecutionConfig.extra_ro_binds`` instead.
+
+A grader that is not root cannot mount (the rootless sandbox form on a SLURM node): the live dir is then a
+plain directory in the private run directory, filled and emptied the same way; only ``disk_mb`` of it is
+copied back, but what the notebook writes there is bounded only per file (``max_file_size_mb``).
 """
 
 from __future__ import annotations
@@ -102,34 +106,42 @@ def copy_tree(
 
 
 class LiveWorkdir:
-    """The tmpfs the kernel writes, for one run: enter mounts and fills it, exit unmounts it.
+    """The tmpfs (or, with ``tmpfs=False``, plain directory) the kernel writes, for one run: enter
+    mounts and fills it, exit unmounts and removes it.
 
     ``sync_in`` copies files the grader added to or changed in ``workdir`` since entry; ``copy_out``
     copies everything the notebook left back into ``workdir`` (call it after the kernel is gone).
     """
 
-    def __init__(self, workdir: Path, live: Path, *, owner: tuple[int, int], disk_bytes: int) -> None:
+    def __init__(
+        self, workdir: Path, live: Path, *, owner: tuple[int, int], disk_bytes: int, tmpfs: bool = True
+    ) -> None:
         self.workdir = workdir
         self.live = live
         self.owner = owner
         self.disk_bytes = disk_bytes
+        self.tmpfs = tmpfs
         self._seen: dict[str, tuple[int, int]] = {}
 
     def __enter__(self) -> LiveWorkdir:
         self._seen = snapshot(self.workdir)
         _check_fits(self._seen, self.disk_bytes)
         self.live.mkdir(mode=0o700)
-        mount_tmpfs(self.live, size_bytes=self.disk_bytes, uid=self.owner[0], gid=self.owner[1])
+        if self.tmpfs:
+            mount_tmpfs(self.live, size_bytes=self.disk_bytes, uid=self.owner[0], gid=self.owner[1])
         try:
             copy_tree(self.workdir, self.live, owner=self.owner)
         except BaseException:
-            unmount(self.live)
+            self.__exit__()
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        unmount(self.live)
-        self.live.rmdir()
+        if self.tmpfs:
+            unmount(self.live)
+            self.live.rmdir()
+        else:
+            shutil.rmtree(self.live, ignore_errors=True)
 
     def sync_in(self) -> CopyReport:
         """Copy into the live dir the files of ``workdir`` that are new or changed since the last sync."""

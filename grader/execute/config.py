@@ -19,9 +19,10 @@ from pydantic import Field, field_validator
 
 from grader._model import Frozen
 
-__all__ = ["DEFAULT_MEMORY_CAP_MB", "ExecutionConfig", "SandboxMode"]
+__all__ = ["DEFAULT_MEMORY_CAP_MB", "ExecutionConfig", "SandboxForm", "SandboxMode", "resolve_form"]
 
 SandboxMode = Literal["required", "auto", "off"]
+SandboxForm = Literal["auto", "root", "rootless"]
 DEFAULT_MEMORY_CAP_MB = 6144
 
 PositiveInt = Annotated[int, Field(gt=0)]
@@ -88,6 +89,15 @@ class ExecutionConfig(Frozen):
             "to a plain kernel and record sandboxed=False; 'off': always a plain kernel (trusted code only)."
         ),
     )
+    sandbox_form: SandboxForm = Field(
+        "auto",
+        description=(
+            "'root': bwrap as root, then each slot's own uid (needs root); 'rootless': drop to the slot's "
+            "uid (as root) or stay the grader's user (not root), then bwrap in a new user namespace with "
+            "nested namespaces disabled (needs unprivileged user namespaces, e.g. a SLURM node); 'auto': "
+            "'root' when the grader runs as root, else 'rootless'."
+        ),
+    )
     python_executable: Path | None = Field(
         None,
         description="Interpreter of the kernel (needs ipykernel). Default: the grader's own sys.executable.",
@@ -108,6 +118,10 @@ class ExecutionConfig(Frozen):
                 raise ValueError(f"extra_ro_binds: {str(path)!r} must be an absolute path")
         return value
 
+    def resolved_sandbox_form(self) -> Literal["root", "rootless"]:
+        """``sandbox_form`` with 'auto' decided by who runs the grader (root: 'root')."""
+        return resolve_form(self.sandbox_form)
+
     def resolved_memory_mb(self) -> int:
         """``memory_mb``, or min(6144, RAM MiB / slots) when unset."""
         if self.memory_mb is not None:
@@ -125,6 +139,17 @@ class ExecutionConfig(Frozen):
         if self.cpu_time_s is not None:
             return self.cpu_time_s
         return self.notebook_timeout_s * self.resolved_threads()
+
+
+def resolve_form(form: SandboxForm) -> Literal["root", "rootless"]:
+    """'auto' becomes 'root' when this process runs as root, else 'rootless'; the others stay.
+
+    >>> resolve_form("rootless")
+    'rootless'
+    """
+    if form == "auto":
+        return "root" if os.geteuid() == 0 else "rootless"
+    return form
 
 
 def _ram_mb() -> int:

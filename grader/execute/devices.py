@@ -4,18 +4,26 @@ Detection reads ``/proc/driver/nvidia/gpus/*/information`` (no subprocess, about
 falls back to ``nvidia-smi``. Each slot gets one GPU, round robin; inside the sandbox it is the only
 one (``CUDA_VISIBLE_DEVICES`` names its UUID and only its ``/dev/nvidiaN`` node is bound), so the
 notebook always sees it as ``cuda:0``.
+
+Only the devices this process was given are handed out (a SLURM job's allocation): those whose
+``/dev/nvidiaN`` node it can open (a cgroup device rule refuses the others) and, when the grader's own
+``CUDA_VISIBLE_DEVICES`` is set, the ones it names, read as CUDA reads it: ``GPU-…`` UUIDs (or unique
+prefixes), or integers counting the devices this process can open in PCI order, up to the first entry
+that names none; an empty value, ``-1`` or ``NoDevFiles`` means no GPU.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from grader._model import Frozen
 
-__all__ = ["DeviceInfo", "detect_devices", "device_for_slot", "device_nodes"]
+__all__ = ["DeviceInfo", "allowed_devices", "detect_devices", "device_for_slot", "device_nodes"]
 
 PROC_GPUS = Path("/proc/driver/nvidia/gpus")
 DEV = Path("/dev")
@@ -47,7 +55,7 @@ class DeviceInfo(Frozen):
 
 
 def detect_devices() -> list[DeviceInfo]:
-    """The CUDA devices of this machine in PCI order; empty when there are none (cached per process).
+    """The CUDA devices given to this process in PCI order; empty when there are none (cached per process).
 
     >>> isinstance(detect_devices(), list)
     True
@@ -57,7 +65,50 @@ def detect_devices() -> list[DeviceInfo]:
 
 @functools.cache
 def _detect() -> tuple[DeviceInfo, ...]:
-    return _from_proc() or _from_nvidia_smi()
+    found = _from_proc() or _from_nvidia_smi()
+    return tuple(allowed_devices(found, os.environ.get("CUDA_VISIBLE_DEVICES")))
+
+
+def allowed_devices(devices: Sequence[DeviceInfo], visible: str | None) -> list[DeviceInfo]:
+    """The ``devices`` whose node this process can open, narrowed by a ``CUDA_VISIBLE_DEVICES`` value.
+
+    >>> gpus = [DeviceInfo(index=i, name="g", uuid=f"GPU-{i}aa") for i in range(3)]
+    >>> [d.index for d in allowed_devices(gpus, "2,GPU-0")]
+    [2, 0]
+    >>> [d.index for d in allowed_devices(gpus, "1,7,0")], allowed_devices(gpus, "")
+    ([1], [])
+    """
+    usable = [device for device in devices if _can_open(device)]
+    if visible is None:
+        return usable
+    chosen: list[DeviceInfo] = []
+    for token in (part.strip() for part in visible.split(",")):
+        device = _named(usable, token)
+        if device is None:
+            break  # CUDA ignores everything from the first entry that names no device
+        if device not in chosen:
+            chosen.append(device)
+    return chosen
+
+
+def _named(usable: list[DeviceInfo], token: str) -> DeviceInfo | None:
+    if token.isdigit():
+        return usable[int(token)] if int(token) < len(usable) else None
+    if token.startswith("GPU-"):
+        matches = [device for device in usable if device.uuid.startswith(token)]
+        return matches[0] if len(matches) == 1 else None
+    return None
+
+
+def _can_open(device: DeviceInfo) -> bool:
+    """Whether this process may open the device's node (a SLURM cgroup refuses GPUs of other jobs)."""
+    if device.minor is None:
+        return True
+    try:
+        os.close(os.open(DEV / f"nvidia{device.minor}", os.O_RDWR | os.O_CLOEXEC))
+    except OSError:
+        return False
+    return True
 
 
 def device_for_slot(slot: int, devices: list[DeviceInfo]) -> DeviceInfo | None:

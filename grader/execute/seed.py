@@ -1,4 +1,13 @@
-"""The source of the grader's seed cell (tag ``grader-seed``), injected first by the prepare stage."""
+"""The source of the grader's seed cell (tag ``grader-seed``), injected first by the prepare stage.
+
+The cell seeds ``random`` at once and numpy and torch *when the notebook first imports them*: an import
+hook (a ``sys.meta_path`` finder) wraps their loaders so that the seed is set right after the module has
+loaded, before the notebook's next line runs. Nothing can draw from their generators in between, so the
+numbers a notebook sees are the ones an eager ``np.random.seed(s)`` / ``torch.manual_seed(s)`` at the top
+would give, and a notebook that never imports torch does not pay the ~4 s it takes to load
+(benchmarks/batch.py ``overhead``). A module that is already loaded when the cell runs is seeded there
+and then.
+"""
 
 from __future__ import annotations
 
@@ -6,52 +15,82 @@ __all__ = ["seed_cell_source"]
 
 _TEMPLATE = """\
 # Seeds set by the grader (cell tagged grader-seed): the same seed for every submission.
-import os as _grader_os
-import random as _grader_random
+# random is seeded now; numpy and torch right after the notebook first imports them.
+def _grader_install_seeds(seed, deterministic):
+    import importlib.abc
+    import importlib.util
+    import os
+    import random
+    import sys
 
-_grader_os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-_grader_random.seed({seed})
-try:
-    import numpy as _grader_np
-except ImportError:
-    pass
-else:
-    _grader_np.random.seed({seed})
-    del _grader_np
-try:
-    import torch as _grader_torch
-except ImportError:
-    pass
-else:
-    _grader_torch.manual_seed({seed})
-    if _grader_torch.cuda.is_available():
-        _grader_torch.cuda.manual_seed_all({seed})
-{deterministic}    del _grader_torch
-del _grader_os, _grader_random
-"""
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    random.seed(seed)
 
-_DETERMINISTIC = """\
-    _grader_torch.use_deterministic_algorithms(True, warn_only=True)
-    _grader_torch.backends.cudnn.deterministic = True
-    _grader_torch.backends.cudnn.benchmark = False
+    def seed_module(name, module):
+        if name == "numpy":
+            module.random.seed(seed)
+            return
+        module.manual_seed(seed)
+        if module.cuda.is_available():
+            module.cuda.manual_seed_all(seed)
+        if deterministic:
+            module.use_deterministic_algorithms(True, warn_only=True)
+            module.backends.cudnn.deterministic = True
+            module.backends.cudnn.benchmark = False
+
+    class GraderSeedOnImport(importlib.abc.MetaPathFinder):
+        def __init__(self, names):
+            self.pending = set(names)
+
+        def find_spec(self, name, path=None, target=None):
+            if name not in self.pending:
+                return None
+            self.pending.discard(name)
+            if not self.pending:
+                sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(name)
+            if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+                return spec
+            load = spec.loader.exec_module
+
+            def exec_module(module):
+                load(module)
+                seed_module(name, module)
+
+            spec.loader.exec_module = exec_module
+            return spec
+
+    pending = []
+    for name in ("numpy", "torch"):
+        if name in sys.modules:
+            seed_module(name, sys.modules[name])
+        else:
+            pending.append(name)
+    if pending:
+        sys.meta_path.insert(0, GraderSeedOnImport(pending))
+
+
+_grader_install_seeds({seed}, {deterministic})
+del _grader_install_seeds
 """
 
 
 def seed_cell_source(seed: int, deterministic: bool = True) -> str:
     """Python source that seeds ``random``, numpy and torch (CPU and CUDA) with ``seed``.
 
-    With ``deterministic`` it also asks torch for deterministic algorithms (``warn_only=True``, so an
-    operation without a deterministic version warns instead of failing), turns cuDNN benchmarking off and
-    sets ``CUBLAS_WORKSPACE_CONFIG`` (read when cuBLAS starts). numpy and torch are optional; the cell
-    leaves no names behind. ``PYTHONHASHSEED`` cannot be set from a cell: the sandbox sets it in the
-    kernel's environment (``ExecutionConfig.hash_seed``).
+    numpy and torch are seeded when the notebook first imports them (or at once if they are already
+    loaded), so the cell itself imports neither. With ``deterministic`` torch is also asked for
+    deterministic algorithms (``warn_only=True``, so an operation without a deterministic version warns
+    instead of failing) with cuDNN benchmarking off, and ``CUBLAS_WORKSPACE_CONFIG`` is set (read when
+    cuBLAS starts). The cell leaves no names behind. ``PYTHONHASHSEED`` cannot be set from a cell: the
+    sandbox sets it in the kernel's environment (``ExecutionConfig.hash_seed``).
 
     >>> src = seed_cell_source(7)
-    >>> "manual_seed(7)" in src and "use_deterministic_algorithms" in src
+    >>> "_grader_install_seeds(7, True)" in src and "use_deterministic_algorithms" in src
     True
     >>> compile(seed_cell_source(7, deterministic=False), "<seed>", "exec") is not None
     True
     """
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
         raise ValueError(f"seed_cell_source: seed must be an int in [0, 2**32) (numpy's range), got {seed!r}")
-    return _TEMPLATE.format(seed=seed, deterministic=_DETERMINISTIC if deterministic else "")
+    return _TEMPLATE.format(seed=seed, deterministic=bool(deterministic))

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import doctest
+import json
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +54,7 @@ def test_config_field_names_are_pinned_and_documented() -> None:
         "max_cell_output_kib",
         "max_notebook_output_kib",
         "sandbox",
+        "sandbox_form",
         "python_executable",
         "extra_ro_binds",
         "use_gpu",
@@ -64,6 +69,10 @@ def test_config_defaults_and_resolution() -> None:
     assert (config.cell_timeout_s, config.notebook_timeout_s, config.sandbox) == (600, 1800, "required")
     assert 256 <= config.resolved_memory_mb() <= 6144
     assert ExecutionConfig(memory_mb=2048).resolved_memory_mb() == 2048
+    assert config.resolved_sandbox_form() == ("root" if os.geteuid() == 0 else "rootless")
+    assert ExecutionConfig(sandbox_form="rootless").resolved_sandbox_form() == "rootless"
+    with pytest.raises(ValidationError, match="sandbox_form"):
+        ExecutionConfig(sandbox_form="user")  # type: ignore[arg-type]
     assert ExecutionConfig(slots=1000).resolved_threads() == 1
     assert ExecutionConfig(threads=3, notebook_timeout_s=100).resolved_cpu_time_s() == 300
 
@@ -102,9 +111,49 @@ def test_seed_cell_sets_deterministic_torch_flags() -> None:
     source = seed_cell_source(5)
     assert "use_deterministic_algorithms(True, warn_only=True)" in source
     assert "cudnn.benchmark = False" in source and "CUBLAS_WORKSPACE_CONFIG" in source
-    assert "use_deterministic_algorithms" not in seed_cell_source(5, deterministic=False)
+    assert "_grader_install_seeds(5, False)" in seed_cell_source(5, deterministic=False)
     with pytest.raises(ValueError, match="seed must be an int"):
         seed_cell_source(-1)
+
+
+_DRAWS = """
+import json, sys
+import numpy, torch
+print(json.dumps({"numpy": numpy.random.rand(3).tolist(), "torch": torch.rand(3).tolist(),
+                  "deterministic": torch.are_deterministic_algorithms_enabled()}))
+"""
+
+
+def _fresh_python(code: str) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("imported_before", [False, True], ids=["imported-after-the-cell", "already-loaded"])
+def test_seed_cell_gives_the_draws_of_an_eager_seed(imported_before: bool) -> None:
+    """Seeding on first import is indistinguishable from seeding numpy and torch at the top."""
+    eager = "import numpy, torch\nnumpy.random.seed(99); torch.manual_seed(99)\n"
+    expected = _fresh_python(eager + "torch.use_deterministic_algorithms(True, warn_only=True)\n" + _DRAWS)
+    before = "import numpy, torch\n" if imported_before else ""
+    seen = _fresh_python(before + seed_cell_source(99) + _DRAWS)
+    assert seen == expected
+    unseeded = _fresh_python(_DRAWS)
+    assert unseeded["numpy"] != expected["numpy"] and unseeded["torch"] != expected["torch"]
+
+
+def test_seed_cell_imports_neither_numpy_nor_torch() -> None:
+    probe = seed_cell_source(3) + (
+        "import json, sys\n"
+        "print(json.dumps({'loaded': sorted({'numpy', 'torch'} & set(sys.modules)),"
+        " 'hooks': sum(type(f).__name__ == 'GraderSeedOnImport' for f in sys.meta_path)}))\n"
+        "import numpy, torch\n"
+        "print(json.dumps({'loaded': sorted({'numpy', 'torch'} & set(sys.modules)),"
+        " 'hooks': sum(type(f).__name__ == 'GraderSeedOnImport' for f in sys.meta_path)}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    first, after = (json.loads(line) for line in done.stdout.strip().splitlines()[-2:])
+    assert first == {"loaded": [], "hooks": 1}
+    assert after == {"loaded": ["numpy", "torch"], "hooks": 0}
 
 
 def test_devices_are_read_from_the_driver_under_proc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

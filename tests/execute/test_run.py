@@ -149,13 +149,13 @@ def test_runs_from_inside_a_running_event_loop(alice: Path) -> None:
 
 
 def test_required_sandbox_refuses_to_run_unsandboxed(alice: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(run_module, "sandbox_available", lambda: (False, "bwrap not found"))
+    monkeypatch.setattr(run_module, "sandbox_available", lambda form: (False, "bwrap not found"))
     with pytest.raises(SandboxUnavailableError, match=r"bwrap not found.*'required'"):
         run("control_well_behaved", alice, quick_config(sandbox="required"))
 
 
 def test_auto_falls_back_to_a_plain_kernel_and_says_so(alice: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(run_module, "sandbox_available", lambda: (False, "bwrap not found"))
+    monkeypatch.setattr(run_module, "sandbox_available", lambda form: (False, "bwrap not found"))
     _, record = run("control_well_behaved", alice, quick_config(sandbox="auto"))
     assert record.status is ExecStatus.OK and not record.sandboxed
     assert "no isolation" in record.limits["sandbox"] and "memory" not in record.limits

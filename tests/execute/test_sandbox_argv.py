@@ -106,3 +106,36 @@ def test_missing_extra_bind_is_a_harness_error(tmp_path: Path) -> None:
 def test_sandbox_available_answers_with_a_reason() -> None:
     available, why = sandbox_available()
     assert isinstance(available, bool) and (available or why)
+
+
+def test_rootless_form_drops_to_the_slot_uid_before_an_unprivileged_bwrap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import grader.execute._sandbox as sandbox_module
+
+    checked: list[int] = []  # whether the slot's uid can reach the sources: test_rootless.py
+    monkeypatch.setattr(sandbox_module, "_check_reachable", lambda spec: checked.append(spec.uid))
+    argv = sandbox_argv(_spec(tmp_path, form="rootless"))
+    assert checked == [60003]
+    assert argv[0] == "/usr/bin/setpriv" and argv[1:3] == ["--reuid=60003", "--regid=60003"]
+    bwrap = argv.index("/usr/bin/bwrap")
+    assert argv[bwrap + 1 : bwrap + 4] == ["--unshare-all", "--unshare-user", "--disable-userns"]
+    assert argv.count("/usr/bin/setpriv") == 1 and argv.index("--") < bwrap
+    assert argv[-4:] == ["/usr/bin/prlimit", "--as=1", "--nproc=2", "--"]
+    assert _pairs(argv, "--bind")[-1] == (str(tmp_path / "work"), "/home/student")
+
+
+def test_rootless_form_without_root_runs_bwrap_as_the_grader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import grader.execute._sandbox as sandbox_module
+
+    monkeypatch.setattr(sandbox_module.os, "geteuid", lambda: 1000)
+    argv = sandbox_argv(_spec(tmp_path, form="rootless", uid=1000))
+    assert argv[0] == "/usr/bin/bwrap" and "/usr/bin/setpriv" not in argv
+    sandbox_module._probe.cache_clear()
+    try:
+        available, why = sandbox_available("root")
+    finally:
+        sandbox_module._probe.cache_clear()
+    assert not available and "needs root" in why and "sandbox_form: rootless" in why

@@ -1,0 +1,206 @@
+"""The rootless sandbox form (a TA without root, e.g. on a SLURM node): the same walls, built the other way.
+
+As root the form drops to the slot's uid first and then runs an unprivileged bwrap in a new user namespace;
+without root (a grader process started here under another uid) it stays the grader's user. Each test runs
+a hostile notebook for real, in a grader subprocess.
+
+Both need a Python the unprivileged uid can read. On this kind of machine the interpreter lives under
+/root (mode 0700), as no cluster's would, so the subprocess runs in a private mount namespace in which the
+private directories on the way to the interpreter and the checkout are replaced by world-readable views of
+just those paths (``_expose``): the host is untouched, and the grader sees what a cluster node shows it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.errors import SandboxError
+from grader.execute import ExecStatus, ExecutionRecord, sandbox_available
+from grader.execute._sandbox import _first_private_dir
+
+from .conftest import HOSTILE, QUICK, REPO, probe_results, quick_config, run
+
+pytestmark = [
+    pytest.mark.kernel,
+    pytest.mark.skipif(os.geteuid() != 0, reason="needs root to stage the grader under other uids"),
+]
+
+TA_UID = 60090  # the "teaching assistant" of the no-root test: not root, not a slot uid
+SLOT_UID = QUICK.get("uid_base", 60000)
+
+_GRADE = """
+import json, sys
+from pathlib import Path
+import nbformat
+from grader.execute import ExecutionConfig, run_notebook, sandbox_available
+print(json.dumps(sandbox_available("root")), flush=True)
+nb = nbformat.read(sys.argv[1], as_version=4)
+_, record = run_notebook(nb, workdir=Path(sys.argv[2]), config=ExecutionConfig(**json.loads(sys.argv[3])),
+                         env=json.loads(sys.argv[4]))
+print(record.model_dump_json())
+"""
+
+
+@pytest.fixture(autouse=True)
+def rootless() -> None:
+    available, why = sandbox_available("rootless")
+    if not available:
+        pytest.skip(f"rootless sandbox unavailable here: {why}")
+
+
+def _expose(paths: list[Path], uid: int, staging: Path) -> list[str]:
+    """Shell lines (run as root in a private mount namespace) that let ``uid`` reach ``paths``: each
+    private directory on the way becomes a 0755 tmpfs holding bind mounts of just the children needed."""
+    children: dict[Path, set[str]] = {}
+    for path in paths:
+        blocked = _first_private_dir(path, uid)
+        if blocked is not None:
+            children.setdefault(blocked, set()).add(path.relative_to(blocked).parts[0])
+    lines = []
+    for i, (directory, names) in enumerate(sorted(children.items())):
+        for name in sorted(names):
+            keep = staging / f"{i}-{name}"
+            keep.mkdir(parents=True, exist_ok=True)
+            lines.append(f"mount --bind {shlex.quote(str(directory / name))} {shlex.quote(str(keep))}")
+        lines.append(f"mount -t tmpfs -o mode=0755 tmpfs {shlex.quote(str(directory))}")
+        for name in sorted(names):
+            target = shlex.quote(str(directory / name))
+            lines += [f"mkdir {target}", f"mount --bind {shlex.quote(str(staging / f'{i}-{name}'))} {target}"]
+    return lines
+
+
+def _grade_elsewhere(
+    notebook: str,
+    workdir: Path,
+    overrides: Mapping[str, Any],
+    env: Mapping[str, str],
+    staging: Path,
+    *,
+    as_uid: int | None = None,
+) -> tuple[ExecutionRecord, tuple[bool, str]]:
+    """Run ``notebook`` through ``run_notebook`` in a grader subprocess (as ``as_uid`` if given) on a
+    private mount namespace where the Python and the checkout are readable by the unprivileged uid."""
+    reader = as_uid if as_uid is not None else SLOT_UID
+    paths = [Path(sys.prefix), Path(sys.base_prefix), Path(sys.executable).parent, REPO]
+    lines = ["set -e", *_expose(paths, reader, staging / "exposed")]
+    drop = f"setpriv --reuid={as_uid} --regid={as_uid} --clear-groups -- " if as_uid is not None else ""
+    config = json.dumps(QUICK | dict(overrides))
+    argv = [sys.executable, "-c", _GRADE, str(HOSTILE / f"{notebook}.ipynb"), str(workdir), config, json.dumps(env)]
+    lines.append(f"exec {drop}{shlex.join(argv)}")
+    home = str(workdir.parent)
+    environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "TMPDIR": home}
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", "\n".join(lines)],
+        capture_output=True, text=True, env=environment, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    root_form, record = done.stdout.strip().splitlines()[-2:]
+    available, why = json.loads(root_form)
+    return ExecutionRecord.model_validate_json(record), (available, why)
+
+
+@pytest.fixture
+def shared_tmp() -> Iterator[Path]:
+    """A world-enterable directory (pytest's own tmp dir is root-only), removed afterwards."""
+    base = Path(tempfile.mkdtemp(prefix="grader-rootless-"))
+    base.chmod(0o755)
+    try:
+        yield base
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_rootless_form_as_root_runs_the_slot_uid_behind_the_same_walls(shared_tmp: Path) -> None:
+    secret = shared_tmp / "answer-key" / "answers.txt"
+    secret.parent.mkdir()
+    secret.write_text("3.1: Incorrect")
+    alice = shared_tmp / "alice"
+    alice.mkdir()
+    env = {"SECRET_PATH": str(secret), "REPO_ROOT": str(REPO)}
+    record, _ = _grade_elsewhere("read_secret_outside_workdir", alice, {"sandbox_form": "rootless"}, env, shared_tmp)
+    found = probe_results(alice)
+    assert record.status is ExecStatus.OK and record.sandboxed, record.reason
+    assert found["secret"]["error"] == "FileNotFoundError"
+    assert not found["rubrics"]["ok"] and not found["reference"]["ok"]
+    assert max(found["proc_pids"]["value"]) < 50
+    assert found["uid"]["value"] == [SLOT_UID, SLOT_UID, SLOT_UID, []]
+    assert found["cwd"]["value"] == "/home/student"
+    assert record.limits["sandbox"].startswith("rootless: the slot's uid")
+    assert record.limits["disk"] == f"{QUICK['disk_mb']} MiB (work dir tmpfs)"
+
+
+def test_rootless_form_blocks_nested_user_namespaces_and_the_network(shared_tmp: Path) -> None:
+    alice = shared_tmp / "alice"
+    alice.mkdir()
+    record, _ = _grade_elsewhere("nested_namespaces", alice, {"sandbox_form": "rootless"}, {}, shared_tmp)
+    found = probe_results(alice)
+    assert record.status is ExecStatus.OK, record.reason
+    assert not found["user_namespace"]["ok"] and not found["user_namespace_in_child"]["ok"], found
+    (alice / "probe.json").unlink()
+    env = {"LISTENER_PORT": "9"}
+    record, _ = _grade_elsewhere("connect_to_host_socket", alice, {"sandbox_form": "rootless"}, env, shared_tmp)
+    found = probe_results(alice)
+    assert found["loopback"]["error"] == "ConnectionRefusedError" and found["dns"]["error"] == "gaierror"
+    assert found["interfaces"]["value"] == ["lo"]
+
+
+def test_rootless_form_keeps_the_process_and_memory_limits(shared_tmp: Path) -> None:
+    alice = shared_tmp / "alice"
+    alice.mkdir()
+    overrides = {"sandbox_form": "rootless", "max_processes": 64}
+    record, _ = _grade_elsewhere("fork_bomb", alice, overrides, {}, shared_tmp)
+    assert record.status is ExecStatus.LIMIT and "process limit 64" in record.reason, record.reason
+    record, _ = _grade_elsewhere("memory_hog", alice, {"sandbox_form": "rootless", "memory_mb": 1024}, {}, shared_tmp)
+    assert record.reason == "cell 0 hit the memory limit 1024 MiB (MemoryError)"
+
+
+def test_a_grader_without_root_sandboxes_as_itself(shared_tmp: Path) -> None:
+    key = shared_tmp / "answer-key"
+    key.mkdir(mode=0o755)
+    (key / "answers.txt").write_text("3.1: Incorrect")
+    (key / "answers.txt").chmod(0o644)  # readable by the TA's uid: only the sandbox keeps it away
+    home = shared_tmp / "ta"
+    home.mkdir()
+    alice = home / "alice"
+    alice.mkdir()
+    for path in (home, alice):
+        os.chown(path, TA_UID, TA_UID)
+    env = {"SECRET_PATH": str(key / "answers.txt"), "REPO_ROOT": str(REPO)}
+    record, root_form = _grade_elsewhere(
+        "read_secret_outside_workdir", alice, {}, env, shared_tmp, as_uid=TA_UID
+    )
+    found = probe_results(alice)
+    assert root_form[0] is False and "needs root" in root_form[1]  # so 'auto' chose the rootless form
+    assert record.status is ExecStatus.OK and record.sandboxed, record.reason
+    assert found["secret"]["error"] == "FileNotFoundError"
+    assert found["uid"]["value"] == [TA_UID, TA_UID, TA_UID, []]
+    assert found["passwd"]["value"] == f"student:x:{TA_UID}:{TA_UID}::/home/student:/bin/sh\n"
+    assert max(found["proc_pids"]["value"]) < 50
+    assert record.limits["sandbox"].startswith("rootless: the grader's own uid")
+    assert record.limits["disk"].startswith("not enforced")
+
+
+def test_an_unreachable_python_is_refused_with_the_directory_that_blocks_it(
+    shared_tmp: Path, tmp_path: Path
+) -> None:
+    """As root, the rootless form checks that the slot's uid can reach every bind source itself."""
+    private = shared_tmp / "private"
+    (private / "python").mkdir(parents=True)
+    private.chmod(0o700)
+    assert _first_private_dir(private / "python", SLOT_UID) == private
+    assert _first_private_dir(Path("/usr/bin"), SLOT_UID) is None
+    if _first_private_dir(Path(sys.base_prefix), SLOT_UID) is None:
+        pytest.skip(f"{sys.base_prefix} is readable by uid {SLOT_UID} here, so nothing is refused")
+    with pytest.raises(SandboxError, match=rf"uid {SLOT_UID} cannot reach .*: .* is mode 7"):
+        run("control_well_behaved", tmp_path, quick_config(sandbox_form="rootless"))
