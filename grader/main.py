@@ -65,12 +65,7 @@ def run_grade(
         scheduler=scheduler, cluster=cluster,
     )
     _render(out, template)
-    counts = f"{len(outcome.fresh)} graded now, {len(outcome.reused)} kept from earlier runs"
-    if outcome.failed:
-        counts += f", {len(outcome.failed)} lost to a harness failure (re-run to retry)"
-    if outcome.skipped:
-        counts += f", {len(outcome.skipped)} files skipped"
-    console.print(f"\n{len(outcome.graded)} submissions in {out} ({counts})")
+    console.print(f"\n{len(outcome.graded)} submissions in {out}")
     if outcome.gradebook is not None:
         console.print(f"  SQLite gradebook: {outcome.gradebook} (run {outcome.run_id})")
 

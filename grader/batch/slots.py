@@ -1,7 +1,8 @@
 """Sandbox slots: how many a machine runs at once, and a host-wide lease on each one.
 
-Slot ``n`` runs its sandbox as uid ``uid_base + n`` and, on a GPU machine, on GPU ``n mod GPUs``
-(``grader.execute``). Two sandboxes must never share a slot: one uid shares ``RLIMIT_NPROC``, so one
+Slot ``n`` runs its sandbox as uid ``uid_base + n`` (a grader without root runs every slot as itself, in
+the rootless sandbox form) and, on a GPU machine, on GPU ``n mod GPUs`` of the GPUs this process was
+given (``grader.execute``). Two sandboxes must never share a slot: one uid shares ``RLIMIT_NPROC``, so one
 student's fork bomb would stop another's kernel (shared/design/sandbox.md). A slot is therefore held
 through an exclusive ``flock`` on ``<slot dir>/slot-<n>.lock`` for as long as a notebook runs in it.
 The lock is per machine, so it also keeps apart two graders started side by side (two TAs, two Dask

@@ -62,3 +62,23 @@ def test_grade_one_notebook(submissions: Path, tmp_path: Path) -> None:
     assert (result.result.student_id, result.result.total, result.result.status.value) == ("right", 3.0, "graded")
     invalid = grade(submissions / "empty.ipynb", load_rubric(RUBRIC), cache_dir=tmp_path)
     assert invalid.result.status.value == "invalid" and "empty file (0 bytes)" in invalid.result.reason
+
+
+def test_the_grade_command_reports_progress_counts_and_the_gradebook(submissions: Path, tmp_path: Path) -> None:
+    """``grader grade`` as a TA types it, twice: the second run reuses every result."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "grader", "grade", str(submissions), "--rubric", str(RUBRIC), "--out", str(out),
+            "--jobs", "1"]
+    env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin"}
+    first = subprocess.run(argv, capture_output=True, text=True, timeout=600, env=env, check=False)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "4 students: 4 graded now, 0 reused" in first.stdout
+    assert f"SQLite gradebook: {out / 'gradebook.db'} (run 1)" in first.stdout
+    assert (out / "grades.csv").is_file() and (out / "reports" / "class_summary.html").is_file()
+    second = subprocess.run(argv, capture_output=True, text=True, timeout=600, env=env, check=False)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "4 students: 0 graded now, 4 reused" in second.stdout
+    assert "(run 2)" in second.stdout
