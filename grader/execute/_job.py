@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from nbformat import NotebookNode
 
 from grader.execute._reasons import memory_rlimit
 from grader.execute._sandbox import SANDBOX_USER, PythonInstall, write_identity
-from grader.execute._workdir import LiveWorkdir
+from grader.execute._workdir import LiveWorkdir, remove_tree
 from grader.execute.config import ExecutionConfig
 from grader.execute.devices import DeviceInfo
 
@@ -73,7 +72,7 @@ class Scratch:
         self.log = self.root / "kernel.log"
 
     def __enter__(self) -> Scratch:
-        self._stack.callback(shutil.rmtree, self.root, ignore_errors=True)
+        self._stack.callback(remove_tree, self.root)
         try:
             self.conn.mkdir(mode=0o700)
             if self.job.sandboxed:

@@ -98,7 +98,8 @@ class Runner:
         return True
 
     async def _launch(self) -> None:
-        with self.scratch.log.open("wb") as log:
+        fd = os.open(self.scratch.log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        with open(fd, "wb") as log:  # 0600: the run dir may be 0711 (rootless form as root)
             await self.km.start_kernel(
                 extra_arguments=list(KERNEL_ARGUMENTS),
                 cwd=str(self.scratch.kernel_cwd),

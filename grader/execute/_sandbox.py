@@ -15,6 +15,8 @@ Two forms of the tested recipe (shared/design/sandbox.md):
   uid can read. Without root the kernel runs as the grader's own user and its work dir is a plain
   directory (``disk_mb`` is not enforced, only ``max_file_size_mb`` per file).
 
+Both start with the keyring launcher (``_keyring``): the kernel gets a new, empty session keyring.
+
 What the kernel sees: /usr (and the /bin, /lib… links) read-only, a few files of /etc, the Python
 installation and its prefixes read-only (parents created empty, mode 0755, so nothing beside them is
 visible: a venv inside the repo shows only ``.venv``), ``extra_ro_binds`` read-only, the connection
@@ -37,6 +39,7 @@ from typing import Literal
 
 from grader.errors import SandboxError, SandboxUnavailableError
 from grader.execute import _workdir
+from grader.execute._keyring import keyring_prefix
 from grader.execute.config import SandboxForm, resolve_form
 from grader.execute.devices import DeviceInfo, device_nodes
 
@@ -197,7 +200,8 @@ def python_install(executable: Path | None) -> PythonInstall:
 
 
 def sandbox_argv(spec: SandboxSpec) -> list[str]:
-    """The command line up to (not including) the kernel's own argv: bwrap, setpriv, prlimit."""
+    """The command line up to (not including) the kernel's own argv: the keyring launcher
+    (``_keyring``), then bwrap, setpriv, prlimit in the order of the form."""
     binds = _system_binds(_Binds())
     binds.tmpfs("/tmp", spec.tmp_bytes)
     binds.special("--proc", "/proc")
@@ -219,9 +223,10 @@ def sandbox_argv(spec: SandboxSpec) -> list[str]:
     limits = [spec.tools.prlimit, *spec.rlimits, "--"]
     session = ["--hostname", "grader-sandbox", "--die-with-parent", "--new-session"]
     if spec.form == "root":
-        head = [spec.tools.bwrap, *_UNSHARE, *session]
+        head = [*keyring_prefix(), spec.tools.bwrap, *_UNSHARE, *session]
         return head + binds.args + env + [spec.tools.setpriv, *_setpriv_args(spec.uid)] + limits
-    drop = [spec.tools.setpriv, *_setpriv_args(spec.uid)] if spec.switch_user else []
+    drop = [*keyring_prefix()]
+    drop += [spec.tools.setpriv, *_setpriv_args(spec.uid)] if spec.switch_user else []
     if spec.switch_user:
         _check_reachable(spec)
     return [*drop, spec.tools.bwrap, *_UNSHARE_ROOTLESS, *session, *binds.args, *env, *limits]
@@ -321,13 +326,13 @@ def _check_reachable(spec: SandboxSpec) -> None:
     sources = [*spec.python.prefixes, spec.python.executable.parent, *spec.ro_binds]
     sources += [spec.live_dir, spec.conn_dir, spec.etc_dir]
     for source in sources:
-        blocked = _first_private_dir(Path(source), spec.uid)
+        blocked = _first_private_dir(Path(os.path.realpath(source)), spec.uid)
         if blocked is not None:
             mode = blocked.stat().st_mode & 0o777
             raise SandboxError(
                 f"sandbox (rootless): uid {spec.uid} cannot reach {source}: {blocked} is mode {mode:o}; "
-                "put the Python installation (and extra_ro_binds) where every user can read them, or use "
-                "execution.sandbox_form: root"
+                "every bind source (the Python installation, extra_ro_binds, the run directory under "
+                "$TMPDIR) must be reachable by that uid, or use execution.sandbox_form: root"
             )
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from grader.errors import SandboxError
 
-__all__ = ["CopyReport", "LiveWorkdir", "copy_tree", "mount_tmpfs", "snapshot", "unmount"]
+__all__ = ["CopyReport", "LiveWorkdir", "copy_tree", "mount_tmpfs", "remove_tree", "snapshot", "unmount"]
 
 MS_NOSUID = 2
 MS_NODEV = 4
@@ -141,7 +141,7 @@ class LiveWorkdir:
             unmount(self.live)
             self.live.rmdir()
         else:
-            shutil.rmtree(self.live, ignore_errors=True)
+            remove_tree(self.live)
 
     def sync_in(self) -> CopyReport:
         """Copy into the live dir the files of ``workdir`` that are new or changed since the last sync."""
@@ -164,14 +164,60 @@ def _check_fits(files: dict[str, tuple[int, int]], disk_bytes: int) -> None:
         )
 
 
-def _walk_files(root: Path) -> Iterator[tuple[str, Path]]:
+def _walk_files(root: Path, limit: int = MAX_INODES) -> Iterator[tuple[str, Path]]:
     """(relative posix path, path) of every entry under ``root`` that is not a real directory (files,
-    links, including links to directories, which are not entered, and special files)."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        base = Path(dirpath)
-        linked_dirs = [name for name in dirnames if (base / name).is_symlink()]
-        for name in sorted(filenames + linked_dirs):
-            yield (base / name).relative_to(root).as_posix(), base / name
+    links, including links to directories, which are not entered, and special files), depth first in
+    name order, at most ``limit`` entries looked at. Iterative: a notebook may nest directories deeper
+    than Python's recursion limit."""
+    stack = [root]
+    seen = 0
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subdirs = []
+        for entry in entries:
+            seen += 1
+            if seen > limit:
+                return
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append(Path(entry.path))
+            else:
+                path = Path(entry.path)
+                yield path.relative_to(root).as_posix(), path
+        stack.extend(reversed(subdirs))
+
+
+def remove_tree(root: Path) -> None:
+    """Delete ``root`` and everything under it without following links, whatever a notebook did to it:
+    directories made unwritable are made writable first; nesting deeper than the recursion limit is
+    fine (iterative). Errors on single entries are ignored, as with ``rmtree(ignore_errors=True)``."""
+    if root.is_symlink() or not root.is_dir():
+        with contextlib.suppress(OSError):
+            root.unlink()
+        return
+    order: list[Path] = []
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        order.append(directory)
+        with contextlib.suppress(OSError):
+            os.chmod(directory, 0o700)
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    for directory in reversed(order):
+        with contextlib.suppress(OSError):
+            os.rmdir(directory)
 
 
 def _copy_file(

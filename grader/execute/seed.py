@@ -41,21 +41,30 @@ def _grader_install_seeds(seed, deterministic):
     class GraderSeedOnImport(importlib.abc.MetaPathFinder):
         def __init__(self, names):
             self.pending = set(names)
+            self.looking = set()
 
         def find_spec(self, name, path=None, target=None):
-            if name not in self.pending:
+            if name not in self.pending or name in self.looking or name in sys.modules:
                 return None
-            self.pending.discard(name)
-            if not self.pending:
-                sys.meta_path.remove(self)
-            spec = importlib.util.find_spec(name)
+            # a name stays pending until a wrapped loader has run: importlib.util.find_spec("torch")
+            # (an "is it installed?" check) must not use up the hook
+            self.looking.add(name)
+            try:
+                spec = importlib.util.find_spec(name)
+            finally:
+                self.looking.discard(name)
             if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
                 return spec
             load = spec.loader.exec_module
+            finder = self
 
             def exec_module(module):
                 load(module)
-                seed_module(name, module)
+                if name in finder.pending:
+                    finder.pending.discard(name)
+                    seed_module(name, module)
+                    if not finder.pending and finder in sys.meta_path:
+                        sys.meta_path.remove(finder)
 
             spec.loader.exec_module = exec_module
             return spec

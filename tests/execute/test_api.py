@@ -129,13 +129,21 @@ def _fresh_python(code: str) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("imported_before", [False, True], ids=["imported-after-the-cell", "already-loaded"])
-def test_seed_cell_gives_the_draws_of_an_eager_seed(imported_before: bool) -> None:
-    """Seeding on first import is indistinguishable from seeding numpy and torch at the top."""
+_BEFORE = {
+    "imported-after-the-cell": ("", ""),
+    "already-loaded": ("import numpy, torch\n", ""),
+    "looked-up-first": ("", "import importlib.util\nimportlib.util.find_spec('torch'), importlib.util.find_spec('numpy')\n"),
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(_BEFORE))
+def test_seed_cell_gives_the_draws_of_an_eager_seed(scenario: str) -> None:
+    """Seeding on first import is indistinguishable from seeding numpy and torch at the top, also when
+    the notebook imported them before the cell or asked whether they are installed first."""
     eager = "import numpy, torch\nnumpy.random.seed(99); torch.manual_seed(99)\n"
     expected = _fresh_python(eager + "torch.use_deterministic_algorithms(True, warn_only=True)\n" + _DRAWS)
-    before = "import numpy, torch\n" if imported_before else ""
-    seen = _fresh_python(before + seed_cell_source(99) + _DRAWS)
+    before, after = _BEFORE[scenario]
+    seen = _fresh_python(before + seed_cell_source(99) + after + _DRAWS)
     assert seen == expected
     unseeded = _fresh_python(_DRAWS)
     assert unseeded["numpy"] != expected["numpy"] and unseeded["torch"] != expected["torch"]

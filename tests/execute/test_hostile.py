@@ -276,3 +276,63 @@ def _with_epilogue(run_name: str) -> nbformat.NotebookNode:
     cell.metadata["tags"] = ["grader-epilogue"]
     nb.cells.append(cell)
     return nb
+
+
+def test_deep_and_locked_litter_is_copied_back_and_cleaned_up(alice: Path, tmp_path: Path) -> None:
+    """1,500 nested directories (deeper than Python's recursion limit) and a directory made read-only:
+    the run is recorded, what fits is copied back, and no run directory is left behind."""
+    from grader.execute._workdir import remove_tree
+
+    before = set(Path("/tmp").glob("grader-run-*"))
+    try:
+        nb, record = run("litter_the_work_dir", alice)
+        assert record.status is ExecStatus.OK, record.reason
+        assert "littered" in stream_text(nb.cells[0])
+        assert (alice / "kept.txt").read_text() == "kept"
+        assert len(list((alice / "locked").iterdir())) == 200
+        assert set(Path("/tmp").glob("grader-run-*")) <= before
+    finally:
+        remove_tree(alice / "d")  # pytest's own clean-up (shutil.rmtree) would recurse 1,500 levels
+    assert_batch_survives(tmp_path)
+
+
+_KEYRING_GRADER = """
+import ctypes, json, os, sys
+from pathlib import Path
+import nbformat
+from grader.execute import ExecutionConfig, run_notebook
+libc = ctypes.CDLL(None, use_errno=True)
+KEYCTL, ADD_KEY = {"x86_64": (250, 248), "aarch64": (219, 217)}[os.uname().machine]
+assert libc.syscall(KEYCTL, 1, None) >= 0  # this grader's own session keyring, not pytest's
+assert libc.syscall(ADD_KEY, b"user", b"grader-secret", b"krb5-ticket", 11, -3) >= 0
+buf = ctypes.create_string_buffer(64)
+key = libc.syscall(KEYCTL, 10, -3, b"user", b"grader-secret", 0)
+size = libc.syscall(KEYCTL, 11, key, buf, 64)
+print(json.dumps(buf.raw[:size].decode()), flush=True)
+nb = nbformat.read(sys.argv[1], as_version=4)
+_, record = run_notebook(nb, workdir=Path(sys.argv[2]), config=ExecutionConfig(**json.loads(sys.argv[3])))
+print(record.model_dump_json())
+"""
+
+
+@pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="keyctl numbers known for x86_64, aarch64")
+def test_the_graders_session_keyring_is_out_of_reach(alice: Path) -> None:
+    """A Kerberos-like key in the grader's session keyring: the grader reads it, the kernel cannot."""
+    import json
+    import sys
+
+    from grader.execute import ExecutionRecord
+
+    from .conftest import HOSTILE, QUICK
+
+    argv = [sys.executable, "-c", _KEYRING_GRADER, str(HOSTILE / "read_session_keyring.ipynb"), str(alice),
+            json.dumps(QUICK)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    grader_saw, record_json = done.stdout.strip().splitlines()[-2:]
+    assert json.loads(grader_saw) == "krb5-ticket"
+    record = ExecutionRecord.model_validate_json(record_json)
+    found = probe_results(alice)
+    assert record.status is ExecStatus.OK and record.sandboxed, record.reason
+    assert not found["session_key"]["ok"], found
+    assert "Required key not available" in found["session_key"]["message"]

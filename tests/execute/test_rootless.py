@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,8 @@ import pytest
 
 from grader.errors import SandboxError
 from grader.execute import ExecStatus, ExecutionRecord, sandbox_available
-from grader.execute._sandbox import _first_private_dir
+from grader.execute._sandbox import PythonInstall, SandboxSpec, Tools, _check_reachable, _first_private_dir
+from grader.execute._workdir import remove_tree
 
 from .conftest import HOSTILE, QUICK, REPO, probe_results, quick_config, run
 
@@ -118,7 +118,7 @@ def shared_tmp() -> Iterator[Path]:
     try:
         yield base
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        remove_tree(base)  # shutil.rmtree recurses: the litter test leaves 1,500 nested directories
 
 
 def test_rootless_form_as_root_runs_the_slot_uid_behind_the_same_walls(shared_tmp: Path) -> None:
@@ -200,7 +200,32 @@ def test_an_unreachable_python_is_refused_with_the_directory_that_blocks_it(
     private.chmod(0o700)
     assert _first_private_dir(private / "python", SLOT_UID) == private
     assert _first_private_dir(Path("/usr/bin"), SLOT_UID) is None
+    link = shared_tmp / "python-link"  # a public path that leads into the private directory
+    link.symlink_to(private / "python")
+    spec = SandboxSpec(
+        tools=Tools("/usr/bin/bwrap", "/usr/bin/setpriv", "/usr/bin/prlimit"),
+        python=PythonInstall(Path("/usr/bin/python3"), (link,)),
+        uid=SLOT_UID, live_dir=shared_tmp, conn_dir=shared_tmp, etc_dir=shared_tmp,
+        env={}, rlimits=(), tmp_bytes=1024, form="rootless",
+    )
+    with pytest.raises(SandboxError, match=rf"cannot reach {link}: {private} is mode 700"):
+        _check_reachable(spec)
     if _first_private_dir(Path(sys.base_prefix), SLOT_UID) is None:
         pytest.skip(f"{sys.base_prefix} is readable by uid {SLOT_UID} here, so nothing is refused")
     with pytest.raises(SandboxError, match=rf"uid {SLOT_UID} cannot reach .*: .* is mode 7"):
         run("control_well_behaved", tmp_path, quick_config(sandbox_form="rootless"))
+
+
+def test_without_root_locked_and_deep_litter_is_removed_after_the_run(shared_tmp: Path) -> None:
+    """The plain work dir of a grader without root: a read-only directory and 1,500 nested ones are
+    deleted with the run directory (the grader owns them and unlocks them first)."""
+    home = shared_tmp / "ta"
+    home.mkdir()
+    alice = home / "alice"
+    alice.mkdir()
+    for path in (home, alice):
+        os.chown(path, TA_UID, TA_UID)
+    record, _ = _grade_elsewhere("litter_the_work_dir", alice, {}, {}, shared_tmp, as_uid=TA_UID)
+    assert record.status is ExecStatus.OK and record.sandboxed, record.reason
+    assert (alice / "kept.txt").read_text() == "kept"
+    assert sorted(p.name for p in home.iterdir()) == ["alice"]  # no grader-run-* left in $TMPDIR

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.execute._keyring import keyring_prefix
 from grader.execute._sandbox import PythonInstall, SandboxSpec, Tools, sandbox_argv, sandbox_available
 from grader.execute.devices import DeviceInfo
 
@@ -115,7 +116,7 @@ def test_rootless_form_drops_to_the_slot_uid_before_an_unprivileged_bwrap(
 
     checked: list[int] = []  # whether the slot's uid can reach the sources: test_rootless.py
     monkeypatch.setattr(sandbox_module, "_check_reachable", lambda spec: checked.append(spec.uid))
-    argv = sandbox_argv(_spec(tmp_path, form="rootless"))
+    argv = sandbox_argv(_spec(tmp_path, form="rootless"))[len(keyring_prefix()) :]
     assert checked == [60003]
     assert argv[0] == "/usr/bin/setpriv" and argv[1:3] == ["--reuid=60003", "--regid=60003"]
     bwrap = argv.index("/usr/bin/bwrap")
@@ -132,10 +133,21 @@ def test_rootless_form_without_root_runs_bwrap_as_the_grader(
 
     monkeypatch.setattr(sandbox_module.os, "geteuid", lambda: 1000)
     argv = sandbox_argv(_spec(tmp_path, form="rootless", uid=1000))
-    assert argv[0] == "/usr/bin/bwrap" and "/usr/bin/setpriv" not in argv
+    assert argv[: len(keyring_prefix())] == keyring_prefix()
+    assert argv[len(keyring_prefix())] == "/usr/bin/bwrap" and "/usr/bin/setpriv" not in argv
     sandbox_module._probe.cache_clear()
     try:
         available, why = sandbox_available("root")
     finally:
         sandbox_module._probe.cache_clear()
     assert not available and "needs root" in why and "sandbox_form: rootless" in why
+
+
+def test_both_forms_start_with_the_keyring_launcher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import grader.execute._sandbox as sandbox_module
+
+    monkeypatch.setattr(sandbox_module, "_check_reachable", lambda spec: None)
+    for form in ("root", "rootless"):
+        argv = sandbox_argv(_spec(tmp_path, form=form))
+        assert argv[: len(keyring_prefix())] == keyring_prefix()
+        assert argv[len(keyring_prefix())] in ("/usr/bin/bwrap", "/usr/bin/setpriv")
