@@ -165,17 +165,22 @@ def test_rootless_form_keeps_the_process_and_memory_limits(shared_tmp: Path) -> 
     assert record.reason == "cell 0 hit the memory limit 1024 MiB (MemoryError)"
 
 
+def _ta_home(shared_tmp: Path) -> tuple[Path, Path]:
+    """The TA's $TMPDIR and a submission's work dir in it, both owned by the TA's uid."""
+    home = shared_tmp / "ta"
+    alice = home / "alice"
+    alice.mkdir(parents=True)
+    for path in (home, alice):
+        os.chown(path, TA_UID, TA_UID)
+    return home, alice
+
+
 def test_a_grader_without_root_sandboxes_as_itself(shared_tmp: Path) -> None:
     key = shared_tmp / "answer-key"
     key.mkdir(mode=0o755)
     (key / "answers.txt").write_text("3.1: Incorrect")
     (key / "answers.txt").chmod(0o644)  # readable by the TA's uid: only the sandbox keeps it away
-    home = shared_tmp / "ta"
-    home.mkdir()
-    alice = home / "alice"
-    alice.mkdir()
-    for path in (home, alice):
-        os.chown(path, TA_UID, TA_UID)
+    _, alice = _ta_home(shared_tmp)
     env = {"SECRET_PATH": str(key / "answers.txt"), "REPO_ROOT": str(REPO)}
     record, root_form = _grade_elsewhere(
         "read_secret_outside_workdir", alice, {}, env, shared_tmp, as_uid=TA_UID
@@ -219,12 +224,7 @@ def test_an_unreachable_python_is_refused_with_the_directory_that_blocks_it(
 def test_without_root_locked_and_deep_litter_is_removed_after_the_run(shared_tmp: Path) -> None:
     """The plain work dir of a grader without root: a read-only directory and 1,500 nested ones are
     deleted with the run directory (the grader owns them and unlocks them first)."""
-    home = shared_tmp / "ta"
-    home.mkdir()
-    alice = home / "alice"
-    alice.mkdir()
-    for path in (home, alice):
-        os.chown(path, TA_UID, TA_UID)
+    home, alice = _ta_home(shared_tmp)
     record, _ = _grade_elsewhere("litter_the_work_dir", alice, {}, {}, shared_tmp, as_uid=TA_UID)
     assert record.status is ExecStatus.OK and record.sandboxed, record.reason
     assert (alice / "kept.txt").read_text() == "kept"
