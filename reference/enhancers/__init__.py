@@ -7,8 +7,9 @@ scikit-learn names (:mod:`.splits`, :mod:`.kmer`) and the torch/Lightning names 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from reference._lazy import lazy_getattr
 
 from .data import FastaRecord, SequenceSet, read_fasta, read_fasta_pair, read_table
 from .encoding import (
@@ -137,10 +138,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Load the scikit-learn and torch/Lightning parts of the package on first use of one of their names."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)

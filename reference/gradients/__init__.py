@@ -7,8 +7,9 @@ their names, so the grader can ``from reference.gradients import supported`` wit
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from reference._lazy import lazy_getattr
 
 from .evidence import (
     COUNTERMEASURES,
@@ -72,10 +73,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Load the torch/matplotlib half of the package on first use of one of its names."""
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -5,8 +5,9 @@ Importing this package loads numpy only; logos (matplotlib, logomaker) load on f
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from reference._lazy import lazy_getattr
 
 from .compare import MotifMatch, match_jaspar, pfm_similarity
 from .families import LIVER_FAMILIES, FamilyHit, FamilyReport, family_of, liver_families
@@ -40,10 +41,5 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Load :mod:`.logos` (matplotlib, logomaker) on first use of one of its names."""
-    if name not in ("plot_logo", "plot_logos"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(".logos", __name__), name)
-    globals()[name] = value
-    return value
+# matplotlib and logomaker load on first use of a logo function
+__getattr__ = lazy_getattr(__name__, {"plot_logo": "logos", "plot_logos": "logos"})
