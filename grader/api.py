@@ -50,13 +50,15 @@ def grade(
     late_days: float = 0.0,
     executed_dir: Path | None = None,
     cache_dir: Path | None = None,
+    secret: Path | None = None,
 ) -> GradedSubmission:
     """Grade one notebook against ``rubric`` (a file or a loaded ``Rubric``) and return the full record.
 
     ``profile``: the rubric's training profile (``"quick"`` or ``"full"``). ``student_id``: defaults to
     what the file name says (an LMS name's id, else the file name). ``sandbox``: override the rubric's
     mode (``"required"``, ``"auto"``, ``"off"``). ``executed_dir``: keep the executed notebook there.
-    ``cache_dir``: prepared assignment data (default ``default_cache_dir()``).
+    ``cache_dir``: prepared assignment data (default ``default_cache_dir()``). ``secret``: the class
+    secret file; by default ``cache_dir/class.secret``, made on first use (``grade_batch`` explains it).
 
     Never raises for a broken notebook (the result says INVALID, TIMEOUT, ... with a reason); raises
     ``GraderError`` when the rubric, the assignment data or the sandbox is unusable. Safe to call from
@@ -64,13 +66,15 @@ def grade(
     """
     from grader.pipeline import GradeOptions, grade_notebook
     from grader.prepare.assignment import load_assignment_data
+    from grader.prepare.secret import class_secret
     from grader.rubric import Rubric, load_rubric
 
     loaded = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     sub = _submission(notebook, student_id)
     if sub.problem is not None:
         return pipeline_fail(sub, loaded, ExecStatus.INVALID, sub.problem)
-    data = load_assignment_data(loaded, cache_dir=cache_dir or default_cache_dir())
+    cache = cache_dir or default_cache_dir()
+    data = load_assignment_data(loaded, cache_dir=cache, secret=class_secret(cache, secret))
     with slot_lease() as slot:
         options = GradeOptions(profile=profile, seed=seed, sandbox=sandbox, slot=slot)
         return grade_notebook(

@@ -76,6 +76,14 @@ def grade(
     cluster: Annotated[
         str | None, typer.Option(help="Start a cluster to grade on: 'local' or 'slurm' (see docs/cluster.md).")
     ] = None,
+    secret: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True, dir_okay=False,
+            help="The class secret (64 hex digits, mode 0600) that hides the hidden data's labels; "
+            "default OUT/class.secret, made on first use.",
+        ),
+    ] = None,
 ) -> None:
     """Grade every notebook under SUBMISSIONS and write results, reports and a gradebook to OUT."""
     from grader.errors import GraderError
@@ -85,7 +93,7 @@ def grade(
     try:
         run_grade(
             submissions, rubric, out, jobs=jobs, profile=profile.value, sandbox=mode, template=template,
-            force=force, scheduler=scheduler, cluster=cluster,
+            force=force, scheduler=scheduler, cluster=cluster, secret=secret,
         )
     except GraderError as exc:
         _fail(str(exc))

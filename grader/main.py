@@ -52,6 +52,7 @@ def run_grade(
     force: bool = False,
     scheduler: str | None = None,
     cluster: str | None = None,
+    secret: Path | None = None,
 ) -> None:
     """Grade a folder, write results and reports, print one line per student and where things are."""
     from grader.batch import grade_batch
@@ -62,7 +63,7 @@ def run_grade(
     options = GradeOptions(profile=profile, sandbox=sandbox, template=_read_template(template))
     outcome = grade_batch(
         submissions, rubric, out, options=options, jobs=jobs, console=console, force=force,
-        scheduler=scheduler, cluster=cluster,
+        scheduler=scheduler, cluster=cluster, secret=secret,
     )
     _render(out, template)
     console.print(f"\n{len(outcome.graded)} submissions in {out}")

@@ -27,7 +27,7 @@ from grader.evaluate.motifs import match_motifs
 from grader.evaluate.record import Evidence
 from grader.execute import ExecutionConfig, detect_devices, device_for_slot, run_notebook, seed_cell_source
 from grader.execute.record import ExecStatus, ExecutionRecord
-from grader.prepare.data import AssignmentData
+from grader.prepare.data import AssignmentData, HiddenSet
 from grader.prepare.integrity import integrity_report
 from grader.prepare.notebook import (
     NotebookReadFailure,
@@ -123,13 +123,14 @@ _ITEM_FIELDS = ("gradients", "cv", "kernel_sweep", "hidden_predictions", "first_
 
 def _nothing_collected(reason: str) -> CollectedRecord:
     """A record whose every item is ``missing`` for ``reason``."""
-    return CollectedRecord.model_validate({k: {"status": "missing", "reason": reason} for k in _ITEM_FIELDS})
+    items = {k: {"status": "missing", "reason": reason} for k in _ITEM_FIELDS}
+    return CollectedRecord.model_validate({**items, "problem": reason})
 
 
-def _evidence(collected: CollectedRecord, data: AssignmentData) -> Evidence:
+def _evidence(collected: CollectedRecord, hidden: HiddenSet) -> Evidence:
     return Evidence(
         collected=collected,
-        hidden=evaluate_hidden(collected.hidden_predictions, data.hidden.labels),
+        hidden=evaluate_hidden(collected.hidden_predictions, hidden.labels),
         motifs=match_motifs(collected.first_layer_kernels),
     )
 
@@ -140,7 +141,12 @@ def _invalid(path: Path, failure: NotebookReadFailure) -> tuple[ExecutionRecord,
 
 
 def _run(
-    nb: NotebookNode, rubric: Rubric, data: AssignmentData, options: GradeOptions, executed_path: Path | None
+    nb: NotebookNode,
+    rubric: Rubric,
+    data: AssignmentData,
+    hidden: HiddenSet,
+    options: GradeOptions,
+    executed_path: Path | None,
 ) -> tuple[ExecutionRecord, Evidence, IntegrityReport]:
     workdir = Path(tempfile.mkdtemp(prefix="grader-run-", dir=options.work_root))
     try:
@@ -158,14 +164,14 @@ def _run(
             workdir=workdir,
             config=config,
             slot=options.slot,
-            before_epilogue=data.hidden.write,
+            before_epilogue=hidden.write,
         )
         if executed_path is not None:
             executed_path.parent.mkdir(parents=True, exist_ok=True)
             write_notebook(executed, executed_path)
             record = record.model_copy(update={"executed_notebook": executed_path.name})
-        collected = _collect(workdir, executed, record, len(data.hidden.labels))
-        return record, _evidence(collected, data), integrity_report(nb, executed, options.template)
+        collected = _collect(workdir, executed, record, len(hidden.labels))
+        return record, _evidence(collected, hidden), integrity_report(nb, executed, options.template)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -186,11 +192,12 @@ def grade_notebook(
     recorded in the result with a reason. ``executed_dir``: where to keep the executed notebook.
     """
     nb = read_notebook(path)
+    sha256 = _sha256(path) if path.is_file() else ""
     executed_path = None if executed_dir is None else executed_dir / f"{student_id}.ipynb"
     if isinstance(nb, NotebookReadFailure):
         record, evidence, integrity = _invalid(path, nb)
     else:
-        record, evidence, integrity = _run(nb, rubric, data, options, executed_path)
+        record, evidence, integrity = _run(nb, rubric, data, data.hidden_for(sha256), options, executed_path)
     if options.self_check:
         result = self_check(rubric, evidence, record, student_id=student_id, source=str(path))
     else:
@@ -201,7 +208,7 @@ def grade_notebook(
         result=result,
         evidence=evidence,
         integrity=integrity,
-        submission_sha256=_sha256(path) if path.is_file() else "",
+        submission_sha256=sha256,
         executed_notebook=record.executed_notebook,
         grader_version=__version__,
         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),

@@ -16,6 +16,7 @@ from rich.table import Table
 from grader.errors import ConfigError
 from grader.pipeline import GradeOptions, grade_notebook
 from grader.prepare.assignment import load_assignment_data
+from grader.prepare.secret import ClassSecret
 from grader.rubric import load_rubric
 from grader.score import QuestionStatus, SubmissionResult
 from grader.store.record import GradedSubmission
@@ -62,7 +63,8 @@ def self_check(notebook: Path, rubric_path: Path | None, *, console: Console) ->
         raise ConfigError(f"no rubric at {path}; pass --rubric PATH (your course provides it)")
     rubric = load_rubric(path)
     with tempfile.TemporaryDirectory(prefix="grader-check-") as cache:
-        data = load_assignment_data(rubric, cache_dir=Path(cache))
+        # A throw-away secret: the self-check scores no hidden criterion, and keeps no secret around.
+        data = load_assignment_data(rubric, cache_dir=Path(cache), secret=ClassSecret.generate())
         options = GradeOptions(profile="quick", sandbox="auto", self_check=True)
         console.print(f"Running {notebook} (quick profile); this trains your models and takes a while...")
         graded = grade_notebook(notebook, rubric, data, student_id="self-check", options=options)

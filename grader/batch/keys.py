@@ -5,7 +5,8 @@ with ``context_key = sha256(rubric file sha256, assignment files sha256, grader 
 
 - the rubric: the SHA-256 of the file's bytes (``Rubric.origin``), or of its canonical JSON when it was
   not loaded from a file;
-- the assignment: the training files' bytes, the hidden sequences and labels, the sequence length;
+- the assignment: the training files' bytes, the labelled hidden pool, the sequence length, the class
+  secret's fingerprint (the secret and the submission's bytes decide its hidden order);
 - the grader version (``grader.__version__``);
 - every ``GradeOptions`` field (profile, seed, sandbox mode, the locked-cell template, ...) except
   ``slot`` and ``work_root``; nor the number of jobs: they change where a notebook runs, not its grade.
@@ -49,10 +50,14 @@ def rubric_sha256(rubric: Rubric) -> str:
 
 
 def assignment_sha256(data: AssignmentData) -> str:
-    """SHA-256 over the training files' bytes, the hidden sequences with their labels, and ``seq_len``."""
-    hidden = json.dumps([data.hidden.sequences, sorted(data.hidden.labels.items())])
+    """SHA-256 over the training files' bytes, the labelled hidden pool, ``seq_len`` and the class secret's
+    fingerprint (which, with the submission's bytes, decides each hidden order)."""
+    hidden = json.dumps([data.hidden.positives, data.hidden.negatives])
     return _digest(
-        [file_sha256(data.train_positive), file_sha256(data.train_negative), hidden, str(data.seq_len)]
+        [
+            file_sha256(data.train_positive), file_sha256(data.train_negative), hidden, str(data.seq_len),
+            data.secret.fingerprint(),
+        ]
     )
 
 

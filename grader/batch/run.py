@@ -96,6 +96,7 @@ class BatchSettings:
     cluster: str | Cluster | None = None
     late_days: Mapping[str, float] = field(default_factory=dict)
     isolate: bool = False
+    secret: Path | None = None
 
     @property
     def backend(self) -> str:
@@ -299,6 +300,7 @@ def grade_batch(
     late_days: Mapping[str, float] | None = None,
     isolate: bool = False,
     on_result: OnResult | None = None,
+    secret: Path | None = None,
 ) -> BatchOutcome:
     """Grade every submission under ``submissions`` (a folder, a zip file, an LMS download) into ``out_dir``.
 
@@ -308,7 +310,9 @@ def grade_batch(
     object. ``late_days``: days late by student id (passed to the late penalty). ``isolate``: with one
     local slot, grade in a worker process anyway (by default one slot grades in this process, which
     saves the worker's start-up; a crash of the grading code would then stop the batch, and re-running
-    resumes it). ``console``: where to show progress (nothing is printed without one).
+    resumes it). ``console``: where to show progress (nothing is printed without one). ``secret``: the
+    class secret file (64 hex digits, mode 0600); by default ``out_dir/class.secret``, made on first use.
+    It decides the synthetic hidden data and every submission's hidden order: keep it with ``out_dir``.
 
     One broken notebook, or a worker that dies, never stops the batch; raises ``GraderError`` only when
     the harness itself is unusable (a bad rubric, no sandbox, an output folder in use).
@@ -320,7 +324,7 @@ def grade_batch(
 
     loaded = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     slots = jobs or default_jobs(use_gpu=loaded.execution.use_gpu)
-    settings = BatchSettings(slots, force, scheduler, cluster, dict(late_days or {}), isolate)
+    settings = BatchSettings(slots, force, scheduler, cluster, dict(late_days or {}), isolate, secret)
     pooled = scheduler is None and cluster is None and (slots > 1 or isolate)
     with LocalPool(slots) if pooled else contextlib.nullcontext() as pool:  # workers warm up meanwhile
         return _grade_batch(
@@ -344,9 +348,11 @@ def _grade_batch(
     """``grade_batch`` once the rubric is loaded and the local workers (if any) are starting."""
     from grader.pipeline import GradeOptions
     from grader.prepare.assignment import load_assignment_data
+    from grader.prepare.secret import class_secret
 
     options = options or GradeOptions()
-    data = load_assignment_data(rubric, cache_dir=out_dir / ".cache")
+    secret = class_secret(out_dir, settings.secret)
+    data = load_assignment_data(rubric, cache_dir=out_dir / ".cache", secret=secret)
     hashes = {"rubric": rubric_sha256(rubric), "assignment": assignment_sha256(data)}
     key = context_key(**hashes, grader_version=__version__, options=options_sha256(options))
     context = WorkerContext(rubric, data, options, PIPELINE_STEPS)

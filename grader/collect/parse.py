@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from grader._json import loads_capped
 from grader.collect.record import (
     CollectedRecord,
     CVReport,
@@ -40,8 +41,8 @@ def read_record_file(path: Path) -> tuple[dict[str, Any] | None, str]:
     if size > MAX_RECORD_BYTES:
         return None, f"the grader record is {size / 2**20:.0f} MiB; the limit is 32 MiB"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = loads_capped(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:  # JSONDecodeError, JsonTooDeepError
         return None, f"the grader record is not valid JSON: {exc}"
     if not isinstance(data, dict):
         return None, "the grader record is not a JSON object"

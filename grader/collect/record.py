@@ -110,7 +110,11 @@ class FigureRef(Frozen):
 
 
 class CollectedRecord(Frozen):
-    """Everything the grader collected from one re-executed notebook."""
+    """Everything the grader collected from one re-executed notebook.
+
+    ``problem``: why the epilogue's record could not be used at all (empty when it could); every answer
+    that no answer cell gave then says so instead of "no answer was given".
+    """
 
     schema_version: int = RECORD_SCHEMA_VERSION
     answers: dict[str, Item[Scalar]] = Field(default_factory=dict)
@@ -120,7 +124,11 @@ class CollectedRecord(Frozen):
     hidden_predictions: Item[HiddenPredictions] = Item.missing("not collected")
     first_layer_kernels: Item[tuple[tuple[tuple[float, ...], ...], ...]] = Item.missing("not collected")
     figures: tuple[FigureRef, ...] = ()
+    problem: str = ""
 
     def answer(self, question_id: str) -> Item[Scalar]:
-        """The student's answer to ``question_id``, or a ``missing`` item saying it was not given."""
-        return self.answers.get(question_id, Item.missing(f"no answer to {question_id} was given"))
+        """The student's answer to ``question_id``, or a ``missing`` item saying why there is none."""
+        why = f"no answer to {question_id} could be collected: {self.problem}" if self.problem else (
+            f"no answer to {question_id} was given"
+        )
+        return self.answers.get(question_id, Item.missing(why))

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader._json import JsonTooDeepError, loads_capped
 from grader.discover.archive import file_sha256
 from grader.prepare.notebook import MAX_NOTEBOOK_BYTES
 
@@ -32,13 +33,13 @@ class Probe:
 
 def _json_problem(raw: bytes) -> tuple[object, str | None]:
     try:
-        return json.loads(raw.decode("utf-8")), None
+        return loads_capped(raw.decode("utf-8")), None
     except UnicodeDecodeError as exc:
         return None, f"not a notebook: not UTF-8 text (byte {exc.start})"
     except json.JSONDecodeError as exc:
         return None, f"not valid notebook JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-    except RecursionError:
-        return None, "not valid notebook JSON: nested too deeply"
+    except JsonTooDeepError as exc:
+        return None, f"not valid notebook JSON: {exc}"
 
 
 def _format_problem(doc: object) -> tuple[str | None, str | None]:

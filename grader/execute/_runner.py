@@ -185,18 +185,30 @@ class Runner:
             self.state.timed_out(index, cell, epilogue=epilogue)
 
     def _died(self, task: asyncio.Future[Any], index: int, cell: NotebookNode) -> bool:
-        """True (and recorded) when the cell ended because the kernel died."""
+        """True (and recorded) when the cell ended because the kernel died or sent an unreadable message."""
         error = task.exception()
         if error is None:
             return False
         if not isinstance(error, DeadKernelError):
-            raise error
+            self._unreadable(error, index, cell)
+            return True
         code = exit_code(self.km)
         status, why = exit_reason(code, self.cfg)
         self.state.exit_code = code
         reason = f"{why}; the kernel died during cell {index}, so nothing after it ran"
         self.state.stop(status, reason, (index, cell, "DeadKernelError"))
         return True
+
+    def _unreadable(self, error: BaseException, index: int, cell: NotebookNode) -> None:
+        """The kernel's messages broke the client (too deep, forged, a patched ``json``): the submission's
+        doing, so its run ends with CELL_ERROR and the reason; the kernel is killed on the way out."""
+        self.killed = True
+        what = f"{type(error).__name__}: {str(error)[:200]}"
+        reason = (
+            f"during cell {index} the kernel sent a message the grader cannot read ({what}); "
+            "the kernel was stopped and nothing after it ran"
+        )
+        self.state.stop(ExecStatus.CELL_ERROR, reason, (index, cell, type(error).__name__))
 
     async def _interrupt(self) -> None:
         with contextlib.suppress(RuntimeError):
@@ -216,13 +228,16 @@ class Runner:
 
     async def _stop(self) -> None:
         """Shut the kernel down (politely unless it was killed or died) and release its sockets."""
-        kc = self.client.kc
-        if kc is not None:
-            kc.stop_channels()
-        if self.client.km is None or not self.km.has_kernel:
-            return  # never started, or nbclient already cleaned up after a failed start
-        alive = await self.km.is_alive()
-        await self.km.shutdown_kernel(now=self.killed or not alive)
+        try:
+            kc = self.client.kc
+            if kc is not None:
+                kc.stop_channels()
+            if self.client.km is None or not self.km.has_kernel:
+                return  # never started, or nbclient already cleaned up after a failed start
+            alive = await self.km.is_alive()
+            await self.km.shutdown_kernel(now=self.killed or not alive)
+        finally:
+            self.km.unpin_sockets()  # every socket that used them is closed by now
 
 
 async def _settled(task: asyncio.Future[Any], timeout: float) -> bool:

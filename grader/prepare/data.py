@@ -1,8 +1,9 @@
 """The assignment's data as the grader stages it: training files in, hidden sequences in later.
 
 Training sequences are copied into each sandbox's work directory before the student's cells run. The
-hidden held-out sequences are written only after the student's cells finished, shuffled, under opaque
-ids and without labels; the labels stay in this process.
+hidden held-out sequences are written only after the student's cells finished, without labels, under
+opaque ids, in an order that only the class secret and the submission's bytes decide
+(``AssignmentData.hidden_for``); the labels stay in this process.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["TRAIN_NEGATIVE", "TRAIN_POSITIVE", "AssignmentData", "HiddenSet"]
+from grader.prepare.secret import ClassSecret
+
+__all__ = ["TRAIN_NEGATIVE", "TRAIN_POSITIVE", "AssignmentData", "HiddenPool", "HiddenSet"]
 
 TRAIN_POSITIVE = "data/train/positive.fa"
 TRAIN_NEGATIVE = "data/train/negative.fa"
@@ -47,14 +50,38 @@ class HiddenSet:
 
 
 @dataclass(frozen=True)
+class HiddenPool:
+    """The labelled hidden sequences before any order is chosen (grader side only)."""
+
+    positives: tuple[str, ...] = field(repr=False)
+    negatives: tuple[str, ...] = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.positives) + len(self.negatives)
+
+    def ordered(self, seed: int) -> HiddenSet:
+        """The pool shuffled by ``seed`` under opaque ids (see ``HiddenSet.from_labelled``)."""
+        return HiddenSet.from_labelled(list(self.positives), list(self.negatives), seed=seed)
+
+
+@dataclass(frozen=True)
 class AssignmentData:
-    """Where the training FASTA files are (grader side) and the hidden set."""
+    """Where the training FASTA files are (grader side), the hidden pool and the class secret."""
 
     train_positive: Path
     train_negative: Path
-    hidden: HiddenSet
+    hidden: HiddenPool
     seq_len: int
+    secret: ClassSecret = field(repr=False)
     description: str = ""
+
+    def hidden_for(self, submission_sha256: str) -> HiddenSet:
+        """The hidden set one submission sees: its order from the class secret and the submission's bytes.
+
+        The same bytes always get the same order (reruns and resume keys agree); no notebook can compute
+        it, since the secret never enters a sandbox.
+        """
+        return self.hidden.ordered(self.secret.seed("hidden-order", submission_sha256))
 
     def stage(self, workdir: Path) -> dict[str, str]:
         """Copy the training files into ``workdir``; return the notebook parameters that point at them."""

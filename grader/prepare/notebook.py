@@ -17,6 +17,8 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.reader import NotJSONError
 
+from grader._json import MAX_JSON_DEPTH, json_depth
+
 __all__ = [
     "EPILOGUE_TAG",
     "GRADER_TAGS",
@@ -56,7 +58,12 @@ def read_notebook(path: Path) -> NotebookNode | NotebookReadFailure:
     if size > MAX_NOTEBOOK_BYTES:
         return NotebookReadFailure(path, f"{path.name} is {size / 2**20:.0f} MiB; the limit is 50 MiB")
     try:
-        nb: NotebookNode = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+        raw = path.read_bytes()
+        if (depth := json_depth(raw)) > MAX_JSON_DEPTH:
+            return NotebookReadFailure(
+                path, f"{path.name} is not valid notebook JSON: nested {depth} levels deep; the limit is {MAX_JSON_DEPTH}"
+            )
+        nb: NotebookNode = nbformat.reads(raw.decode("utf-8"), as_version=4)  # type: ignore[no-untyped-call]
         nbformat.validate(nb)
     except (json.JSONDecodeError, UnicodeDecodeError, NotJSONError) as exc:
         return NotebookReadFailure(path, f"{path.name} is not valid notebook JSON: {exc}")

@@ -5,6 +5,7 @@ Layout of an output folder::
     OUT/results/<student_id>.json     one GradedSubmission each (the commit point of a grade)
     OUT/executed/<student_id>.ipynb   the executed notebook
     OUT/gradebook.db                  SQLite history and overrides (grader.store.gradebook)
+    OUT/class.secret                  the class secret, mode 0600 (grader.prepare.secret)
     OUT/.grader.lock                  held while a batch writes to OUT
 
 Every file is written to a temporary name in the same folder and renamed into place, so a reader, or a

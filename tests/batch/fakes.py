@@ -28,7 +28,8 @@ from grader.discover.submissions import Submission
 from grader.errors import SandboxUnavailableError
 from grader.execute.config import ExecutionConfig
 from grader.execute.record import ExecStatus, ExecutionRecord
-from grader.prepare.data import AssignmentData, HiddenSet
+from grader.prepare.data import AssignmentData, HiddenPool
+from grader.prepare.secret import SECRET_BYTES, ClassSecret
 from grader.score.result import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
 from grader.store.gradebook import RunInfo
 from grader.store.record import GradedSubmission
@@ -123,7 +124,8 @@ def context(folder: Path, rubric: FakeRubric | None = None) -> WorkerContext:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "pos.fa").write_text(">a\nACGT\n")
     (folder / "neg.fa").write_text(">b\nTTTT\n")
-    data = AssignmentData(folder / "pos.fa", folder / "neg.fa", HiddenSet.from_labelled(["ACGT"], ["TTTT"], seed=0), 4)
+    hidden = HiddenPool(("ACGT",), ("TTTT",))
+    data = AssignmentData(folder / "pos.fa", folder / "neg.fa", hidden, 4, ClassSecret(bytes(SECRET_BYTES)))
     return WorkerContext(rubric or FakeRubric(), data, FakeOptions(), FAKE_STEPS)  # type: ignore[arg-type]
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from grader.api import grade
 from grader.batch import grade_batch
+from grader.prepare.secret import ClassSecret
 from grader.rubric import load_rubric
 
 RUBRIC = Path(__file__).parents[1] / "fixtures" / "batch" / "minimal.yaml"
@@ -45,15 +46,17 @@ def comparable(out: Path) -> dict[str, object]:
 
 def test_one_and_two_slots_grade_identically(submissions: Path, tmp_path: Path) -> None:
     rubric = load_rubric(RUBRIC)
-    one = grade_batch(submissions, rubric, tmp_path / "one", jobs=1)
-    two = grade_batch(submissions, rubric, tmp_path / "two", jobs=2)
+    secret = tmp_path / "class.secret"  # one class, one secret: the same hidden data for both runs
+    ClassSecret.generate().write(secret)
+    one = grade_batch(submissions, rubric, tmp_path / "one", jobs=1, secret=secret)
+    two = grade_batch(submissions, rubric, tmp_path / "two", jobs=2, secret=secret)
     totals = {g.result.student_id: (g.result.status.value, g.result.total) for g in one.graded}
     assert totals == {"empty": ("invalid", 0.0), "raises": ("cell_error", 3.0), "right": ("graded", 3.0),
                       "wrong": ("graded", 1.0)}
     assert comparable(tmp_path / "one") == comparable(tmp_path / "two")
     assert [g.result.student_id for g in two.graded] == ["empty", "raises", "right", "wrong"]
     assert sorted(p.stem for p in (tmp_path / "two" / "executed").iterdir()) == ["raises", "right", "wrong"]
-    again = grade_batch(submissions, RUBRIC, tmp_path / "two", jobs=2)
+    again = grade_batch(submissions, RUBRIC, tmp_path / "two", jobs=2, secret=secret)
     assert again.fresh == [] and len(again.reused) == 4
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,25 @@ def alice(tmp_path: Path) -> Path:
     bob.mkdir()
     (bob / "submission.ipynb").write_text('{"bob": "original"}')
     return alice
+
+
+def accepted_connections(listener: socket.socket) -> int:
+    """How many connections a non-blocking listener has waiting (each one was a connect to it)."""
+    count = 0
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except BlockingIOError:
+            return count
+        conn.close()
+        count += 1
+
+
+def host_unix_listener(path: Path) -> socket.socket:
+    """A listening unix socket on the host that anyone may connect to (a stand-in for an agent or a bus)."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    path.chmod(0o777)
+    listener.listen(512)
+    listener.setblocking(False)
+    return listener

@@ -16,7 +16,17 @@ import pytest
 from grader.execute import ExecStatus
 from grader.execute._client import TRUNCATION_MARKER, output_size
 
-from .conftest import REPO, assert_batch_survives, load, probe_results, quick_config, run, stream_text
+from .conftest import (
+    REPO,
+    accepted_connections,
+    assert_batch_survives,
+    host_unix_listener,
+    load,
+    probe_results,
+    quick_config,
+    run,
+    stream_text,
+)
 
 pytestmark = [pytest.mark.kernel, pytest.mark.usefixtures("sandbox")]
 
@@ -59,6 +69,19 @@ def test_no_network_not_even_loopback(alice: Path, tmp_path: Path) -> None:
     assert found["loopback"]["error"] == "ConnectionRefusedError"
     assert found["dns"]["error"] == "gaierror"
     assert found["interfaces"]["value"] == ["lo"]
+    assert_batch_survives(tmp_path)
+
+
+def test_swapping_the_kernel_sockets_for_a_host_socket_is_never_followed(alice: Path, tmp_path: Path) -> None:
+    """The connection dir is the kernel's; the grader connects only through sockets it pinned at start."""
+    with host_unix_listener(tmp_path / "host.sock") as listener:
+        _, record = run("swap_sockets_for_host_socket", alice, env={"HOST_SOCKET": str(tmp_path / "host.sock")})
+        time.sleep(0.5)  # reconnects come every 100 ms while the grader still holds its sockets
+        followed = accepted_connections(listener)
+    found = probe_results(alice)
+    assert len(found["swapped"]["value"]) == 5, found  # all five channels now point at the host socket
+    assert record.status is ExecStatus.DEAD_KERNEL and "died during cell 2" in record.reason
+    assert followed == 0
     assert_batch_survives(tmp_path)
 
 

@@ -29,7 +29,16 @@ from grader.execute import ExecStatus, ExecutionRecord, sandbox_available
 from grader.execute._sandbox import PythonInstall, SandboxSpec, Tools, _check_reachable, _first_private_dir
 from grader.execute._workdir import remove_tree
 
-from .conftest import HOSTILE, QUICK, REPO, probe_results, quick_config, run
+from .conftest import (
+    HOSTILE,
+    QUICK,
+    REPO,
+    accepted_connections,
+    host_unix_listener,
+    probe_results,
+    quick_config,
+    run,
+)
 
 pytestmark = [
     pytest.mark.kernel,
@@ -153,6 +162,20 @@ def test_rootless_form_blocks_nested_user_namespaces_and_the_network(shared_tmp:
     found = probe_results(alice)
     assert found["loopback"]["error"] == "ConnectionRefusedError" and found["dns"]["error"] == "gaierror"
     assert found["interfaces"]["value"] == ["lo"]
+
+
+def test_rootless_form_never_follows_a_swapped_kernel_socket(shared_tmp: Path) -> None:
+    alice = shared_tmp / "alice"
+    alice.mkdir()
+    host = shared_tmp / "host.sock"
+    with host_unix_listener(host) as listener:
+        record, _ = _grade_elsewhere(
+            "swap_sockets_for_host_socket", alice, {"sandbox_form": "rootless"}, {"HOST_SOCKET": str(host)}, shared_tmp
+        )
+        followed = accepted_connections(listener)
+    assert len(probe_results(alice)["swapped"]["value"]) == 5
+    assert record.status is ExecStatus.DEAD_KERNEL, record.reason
+    assert followed == 0
 
 
 def test_rootless_form_keeps_the_process_and_memory_limits(shared_tmp: Path) -> None:
