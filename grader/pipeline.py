@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from grader.evaluate.motifs import match_motifs
 from grader.evaluate.record import Evidence
 from grader.execute import ExecutionConfig, detect_devices, device_for_slot, run_notebook, seed_cell_source
 from grader.execute.record import ExecStatus, ExecutionRecord
+from grader.execute.rundirs import run_dir
 from grader.prepare.data import AssignmentData, HiddenSet
 from grader.prepare.integrity import integrity_report
 from grader.prepare.notebook import (
@@ -148,7 +148,7 @@ def _run(
     options: GradeOptions,
     executed_path: Path | None,
 ) -> tuple[ExecutionRecord, Evidence, IntegrityReport]:
-    workdir = Path(tempfile.mkdtemp(prefix="grader-run-", dir=options.work_root))
+    workdir = run_dir("work", options.work_root)
     try:
         workdir.chmod(0o755)
         runnable = nb

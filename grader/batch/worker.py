@@ -14,7 +14,6 @@ import os
 import pickle
 import signal
 import socket
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from grader.batch.slots import slot_lease
 from grader.discover.submissions import Submission
 from grader.evaluate.record import Evidence
 from grader.execute.record import ExecStatus, ExecutionRecord
+from grader.execute.rundirs import remove_tree, run_dir
 from grader.store.record import GradedSubmission
 
 if TYPE_CHECKING:
@@ -163,10 +163,14 @@ def run_task(task: Task, context: WorkerContext, slot_hint: int) -> Done:
     if sub.problem is not None:
         graded = context.steps.fail(sub, context.rubric, ExecStatus.INVALID, sub.problem)
         return Done(graded.model_dump_json(), None, -1, time.perf_counter() - start, socket.gethostname())
-    with slot_lease(slot_hint) as slot, tempfile.TemporaryDirectory(prefix="grader-task-") as tmp:
-        executed_dir = Path(tmp) / "executed"
-        graded = context.steps.grade(_materialize(task, Path(tmp)), context, slot, executed_dir, task.late_days)
-        executed = _executed_bytes(graded, executed_dir)
+    with slot_lease(slot_hint) as slot:
+        tmp = run_dir("task")
+        try:
+            executed_dir = tmp / "executed"
+            graded = context.steps.grade(_materialize(task, tmp), context, slot, executed_dir, task.late_days)
+            executed = _executed_bytes(graded, executed_dir)
+        finally:
+            remove_tree(tmp)
     return Done(graded.model_dump_json(), executed, slot, time.perf_counter() - start, socket.gethostname())
 
 

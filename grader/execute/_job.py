@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from grader.execute._sandbox import SANDBOX_USER, PythonInstall, write_identity
 from grader.execute._workdir import LiveWorkdir, remove_tree
 from grader.execute.config import ExecutionConfig
 from grader.execute.devices import DeviceInfo
+from grader.execute.rundirs import run_dir
 
 __all__ = ["MIB", "Job", "Scratch", "kernel_env", "rlimits"]
 
@@ -65,7 +65,7 @@ class Scratch:
         self.job = job
         self.live: LiveWorkdir | None = None
         self._stack = contextlib.ExitStack()
-        self.root = Path(os.path.realpath(tempfile.mkdtemp(prefix="grader-run-")))
+        self.root = Path(os.path.realpath(run_dir("run")))
         self.conn = self.root / "conn"
         self.etc = self.root / "etc"
         self.work = self.root / "work"

@@ -7,6 +7,9 @@ sandbox's command line is a tiny launcher (the grader's own interpreter, ``-I -S
 joins a new anonymous session keyring and then ``exec``s the rest of the chain. Where the kernel has no
 keyrings (ENOSYS) or a seccomp policy forbids them (EPERM), the kernel cannot read them either and the
 chain goes on; any other failure stops the launch (exit 126), so no kernel starts with the grader's keys.
+It also empties the environment of what it execs: bwrap's own process, PID 1 of the sandbox, would
+otherwise carry the grader's environment, readable in ``/proc/1/environ`` where the kernel runs as the
+same uid (the rootless form); the kernel's variables arrive through bwrap's ``--clearenv``/``--setenv``.
 On an architecture missing from ``KEYCTL_SYSCALL`` the launcher only execs (no isolation of keyrings).
 """
 
@@ -27,7 +30,7 @@ if nr is not None:
     if libc.syscall(nr, 1, None) < 0 and ctypes.get_errno() not in (errno.ENOSYS, errno.EPERM):
         sys.stderr.write("grader: cannot give the kernel its own session keyring: %s\\n" % os.strerror(ctypes.get_errno()))
         sys.exit(126)
-os.execv(sys.argv[1], sys.argv[1:])
+os.execve(sys.argv[1], sys.argv[1:], dict())
 """
 
 

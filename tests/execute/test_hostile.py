@@ -85,6 +85,15 @@ def test_swapping_the_kernel_sockets_for_a_host_socket_is_never_followed(alice: 
     assert_batch_survives(tmp_path)
 
 
+def test_pid1_of_the_sandbox_shows_no_grader_environment(alice: Path, tmp_path: Path) -> None:
+    _, record = run("read_pid1_environ", alice)
+    found = probe_results(alice)
+    assert record.status is ExecStatus.OK, record.reason
+    pid1 = found["pid1_environ"]
+    assert not pid1["ok"] or pid1["value"] == [""], pid1  # root-owned (unreadable) or empty
+    assert "JPY_PARENT_PID" not in found["own_environ"]["value"]
+
+
 def test_endless_loop_is_interrupted_and_later_cells_still_count(alice: Path, tmp_path: Path) -> None:
     started = time.monotonic()
     nb, record = run("endless_loop", alice, quick_config(cell_timeout_s=3))

@@ -178,6 +178,17 @@ def test_rootless_form_never_follows_a_swapped_kernel_socket(shared_tmp: Path) -
     assert followed == 0
 
 
+def test_rootless_form_pid1_carries_no_grader_environment(shared_tmp: Path) -> None:
+    """PID 1 of the sandbox is bwrap itself, as the kernel's uid: its environ must be empty."""
+    alice = shared_tmp / "alice"
+    alice.mkdir()
+    record, _ = _grade_elsewhere("read_pid1_environ", alice, {"sandbox_form": "rootless"}, {}, shared_tmp)
+    found = probe_results(alice)
+    assert record.status is ExecStatus.OK, record.reason
+    assert found["pid1_environ"]["value"] == [""], found  # readable, and empty
+    assert "JPY_PARENT_PID" not in found["own_environ"]["value"]
+
+
 def test_rootless_form_keeps_the_process_and_memory_limits(shared_tmp: Path) -> None:
     alice = shared_tmp / "alice"
     alice.mkdir()
