@@ -10,6 +10,11 @@ its five sockets (before any student code runs), each is opened with ``O_PATH | 
 be a socket owned by the kernel's uid, and every later connect (the manager's control socket, the
 client's channels, ZeroMQ's reconnects) goes through ``/proc/self/fd/N``. A socket the notebook later
 replaces with a symlink to a host socket is never followed.
+
+Every socket refuses a message over ``max_message_bytes`` (ZeroMQ's ``MAXMSGSIZE``): the message is
+dropped with the connection before the grader reads any of it, so one 900 MiB display message cannot
+swell the grader's memory. ZeroMQ does not reconnect after such a refusal; ``DisconnectWatch`` notices
+it (socket monitor events) so that the runner can end the run with the reason.
 """
 
 from __future__ import annotations
@@ -21,13 +26,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import zmq
 from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.client import KernelClient
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from grader._json import loads_capped
 
-__all__ = ["CHANNELS", "KERNEL_ARGUMENTS", "PinnedKernelClient", "SandboxKernelManager", "exit_code"]
+__all__ = [
+    "CHANNELS",
+    "KERNEL_ARGUMENTS",
+    "DisconnectWatch",
+    "PinnedKernelClient",
+    "SandboxKernelManager",
+    "exit_code",
+]
 
 CHANNELS = ("shell", "iopub", "stdin", "hb", "control")
 _POLL_S = 0.02
@@ -37,6 +51,35 @@ def capped_unpack(data: str | bytes) -> Any:
     """The session's JSON unpacker with the nesting depth capped before parsing (``grader._json``)."""
     text = data.decode("utf8", "replace") if isinstance(data, bytes) else data
     return loads_capped(text)
+
+
+class DisconnectWatch:
+    """Socket-monitor events of a client's shell, iopub and stdin channels: did one lose its connection?"""
+
+    CHANNELS = ("shell", "iopub", "stdin")
+
+    def __init__(self, kc: KernelClient) -> None:
+        self._pairs: dict[str, zmq.Socket[bytes]] = {}
+        for name in self.CHANNELS:
+            channel = getattr(kc, f"{name}_channel")
+            address = f"inproc://grader-monitor-{id(self)}-{name}"
+            channel.socket.monitor(address, zmq.EVENT_DISCONNECTED)
+            pair: zmq.Socket[bytes] = zmq.Socket(kc.context, zmq.PAIR)
+            pair.connect(address)
+            self._pairs[name] = pair
+
+    def disconnected(self) -> str | None:
+        """The first channel with a disconnect event since the last call, without blocking."""
+        for name, pair in self._pairs.items():
+            if pair.poll(0):
+                pair.recv_multipart()
+                return name
+        return None
+
+    def close(self) -> None:
+        for pair in self._pairs.values():
+            pair.close(linger=0)
+        self._pairs.clear()
 
 
 def _pinned_url(pinned: Mapping[str, int], channel: str) -> str | None:
@@ -68,7 +111,14 @@ class SandboxKernelManager(AsyncKernelManager):
     """
 
     def __init__(
-        self, *, prefix: list[str], python: Path, conn_dir: Path, owner: tuple[int, int] | None, **kwargs: Any
+        self,
+        *,
+        prefix: list[str],
+        python: Path,
+        conn_dir: Path,
+        owner: tuple[int, int] | None,
+        max_message_bytes: int,
+        **kwargs: Any,
     ) -> None:
         super().__init__(transport="ipc", connection_file=str(conn_dir / "kernel.json"), **kwargs)
         self._prefix = list(prefix)
@@ -77,6 +127,8 @@ class SandboxKernelManager(AsyncKernelManager):
         self._pinned: dict[str, int] = {}
         self.client_factory = PinnedKernelClient
         self.session.unpack = capped_unpack  # the client shares this session (get_connection_info)
+        self._max_message_bytes = max_message_bytes
+        self.context.setsockopt(zmq.MAXMSGSIZE, max_message_bytes)  # default for the control socket
         argv = [str(python), "-P", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         self._kernel_spec = KernelSpec(
             argv=argv, display_name="Python 3 (grader)", language="python", interrupt_mode="message"
@@ -100,6 +152,7 @@ class SandboxKernelManager(AsyncKernelManager):
         kc = super().client(**kwargs)
         assert isinstance(kc, PinnedKernelClient)
         kc.pinned = dict(self._pinned)
+        kc.context.setsockopt(zmq.MAXMSGSIZE, self._max_message_bytes)  # before its channels exist
         return kc
 
     def _make_url(self, channel: str) -> str:

@@ -22,7 +22,7 @@ from nbformat import NotebookNode
 
 from grader.execute._client import CappedNotebookClient, OutputBudget, coalesce_streams
 from grader.execute._job import MIB, Job, Scratch, kernel_env, rlimits
-from grader.execute._kernel import KERNEL_ARGUMENTS, SandboxKernelManager, exit_code
+from grader.execute._kernel import KERNEL_ARGUMENTS, DisconnectWatch, SandboxKernelManager, exit_code
 from grader.execute._reasons import exit_reason
 from grader.execute._sandbox import SANDBOX_HOME, SandboxSpec, find_tools, python_install, sandbox_argv
 from grader.execute._state import RunState, cell_name
@@ -33,6 +33,7 @@ __all__ = ["KILL_WAIT_S", "STARTUP_TIMEOUT_S", "Runner"]
 
 STARTUP_TIMEOUT_S = 30.0
 KILL_WAIT_S = 10.0
+WATCH_S = 0.25
 
 
 class Runner:
@@ -45,12 +46,18 @@ class Runner:
         self.state = RunState(job.config)
         self.python = python_install(job.config.python_executable)
         self.km = SandboxKernelManager(
-            prefix=self._prefix(), python=self.python.executable, conn_dir=scratch.conn, owner=self._owner()
+            prefix=self._prefix(),
+            python=self.python.executable,
+            conn_dir=scratch.conn,
+            owner=self._owner(),
+            max_message_bytes=self.cfg.max_message_mib * MIB,
         )
+        self.watch: DisconnectWatch | None = None
         budget = OutputBudget(self.cfg.max_cell_output_kib * 1024, self.cfg.max_notebook_output_kib * 1024)
         self.client = CappedNotebookClient(job.nb, self.km, budget=budget)
         self.deadline = time.monotonic() + self.cfg.notebook_timeout_s
         self.killed = False
+        self.refused = False
 
     def _owner(self) -> tuple[int, int] | None:
         return self.job.owner if self.job.sandboxed and self.job.as_root else None
@@ -108,6 +115,7 @@ class Runner:
                 stderr=log,
             )
         kc = await self.client.async_start_new_kernel_client()
+        self.watch = DisconnectWatch(kc)
         reply = await self.client.async_wait_for_reply(await _maybe_await(kc.kernel_info()))
         if reply and "language_info" in reply["content"]:
             self.job.nb.metadata["language_info"] = reply["content"]["language_info"]
@@ -141,14 +149,39 @@ class Runner:
         count = self.client.code_cells_executed + 1
         task = asyncio.ensure_future(self.client.async_execute_cell(cell, index, execution_count=count))
         wall_left = self.deadline - time.monotonic()
-        if await _settled(task, min(self.cfg.cell_timeout_s, wall_left)):
+        if await self._wait(task, min(self.cfg.cell_timeout_s, wall_left)):
             self._finished(task, index, cell, epilogue=epilogue)
+        elif self.refused:
+            await self._kill(task, (index, cell, "MessageTooLarge"), self._refused_reason(index, epilogue))
         elif wall_left <= self.cfg.cell_timeout_s:
             await self._kill(task, (index, cell, "TimeoutError"), self._wall_reason(index, epilogue))
         else:
             await self._interrupt_or_kill(task, index, cell, epilogue=epilogue)
         cell.outputs = coalesce_streams(cell.outputs)
         self.client.clear_display_id_mapping(index)  # indices moved; a late display update is dropped
+
+    async def _wait(self, task: asyncio.Future[Any], timeout: float) -> bool:
+        """``_settled``, but False at once when the kernel sent a message the socket refused (``refused``)."""
+        deadline = time.monotonic() + timeout
+        while not await _settled(task, min(WATCH_S, deadline - time.monotonic())):
+            if time.monotonic() >= deadline or await self._refused_now():
+                return False
+        return True
+
+    async def _refused_now(self) -> bool:
+        """A channel lost its connection while the kernel lives: ZeroMQ refused a message over the cap."""
+        if self.watch is None or self.watch.disconnected() is None:
+            return False
+        await asyncio.sleep(WATCH_S)  # a dying kernel closes its sockets a moment before it is reaped
+        self.refused = exit_code(self.km) is None
+        return self.refused
+
+    def _refused_reason(self, index: int, epilogue: bool) -> str:
+        return (
+            f"{cell_name(index, epilogue)} sent a message larger than {self.cfg.max_message_mib} MiB "
+            "(execution.max_message_mib); the grader refused it unread, stopped the kernel, and nothing after "
+            "it ran"
+        )
 
     async def _interrupt_or_kill(
         self, task: asyncio.Future[Any], index: int, cell: NotebookNode, *, epilogue: bool
@@ -215,7 +248,8 @@ class Runner:
             await self.km.interrupt_kernel()
 
     async def _kill(self, task: asyncio.Future[Any], at: tuple[int, NotebookNode, str], reason: str) -> None:
-        """Kill the kernel (SIGKILL to bwrap; --die-with-parent takes the sandbox) and end the run."""
+        """Kill the kernel (SIGKILL to bwrap; --die-with-parent takes the sandbox) and end the run
+        (TIMEOUT, or CELL_ERROR when the kernel's message was refused)."""
         self.killed = True
         with contextlib.suppress(RuntimeError, OSError):
             await self.km.signal_kernel(signal.SIGKILL)
@@ -224,11 +258,13 @@ class Runner:
             await asyncio.wait({task})
         if not task.cancelled():
             task.exception()
-        self.state.stop(ExecStatus.TIMEOUT, reason, at)
+        self.state.stop(ExecStatus.CELL_ERROR if self.refused else ExecStatus.TIMEOUT, reason, at)
 
     async def _stop(self) -> None:
         """Shut the kernel down (politely unless it was killed or died) and release its sockets."""
         try:
+            if self.watch is not None:
+                self.watch.close()
             kc = self.client.kc
             if kc is not None:
                 kc.stop_channels()

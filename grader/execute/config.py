@@ -82,6 +82,14 @@ class ExecutionConfig(Frozen):
     max_notebook_output_kib: PositiveInt = Field(
         8192, description="Stored output of the whole notebook in KiB; the rest is dropped behind a marker."
     )
+    max_message_mib: PositiveInt = Field(
+        128,
+        description=(
+            "Largest single message the grader reads from the kernel, in MiB. A bigger one is refused at the "
+            "socket (ZeroMQ MAXMSGSIZE), before it is read into memory, and ends the run with the reason. "
+            "ipykernel sends what a cell prints within 0.2 s as one message: 100 MB printed in a loop is one."
+        ),
+    )
     sandbox: SandboxMode = Field(
         "required",
         description=(

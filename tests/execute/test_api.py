@@ -53,6 +53,7 @@ def test_config_field_names_are_pinned_and_documented() -> None:
         "max_open_files",
         "max_cell_output_kib",
         "max_notebook_output_kib",
+        "max_message_mib",
         "sandbox",
         "sandbox_form",
         "python_executable",

@@ -94,6 +94,17 @@ def test_pid1_of_the_sandbox_shows_no_grader_environment(alice: Path, tmp_path: 
     assert "JPY_PARENT_PID" not in found["own_environ"]["value"]
 
 
+def test_one_huge_message_is_refused_unread_and_ends_the_run(alice: Path, tmp_path: Path) -> None:
+    """Over execution.max_message_mib, ZeroMQ drops the message before the grader reads it (it used to be
+    read whole, 2.6 GiB of grader memory for one 900 MiB display message), and the run ends with the reason."""
+    executed, record = run("one_huge_message", alice, quick_config(max_message_mib=4))
+    assert record.status is ExecStatus.CELL_ERROR, record.reason
+    assert "cell 1 sent a message larger than 4 MiB (execution.max_message_mib)" in record.reason
+    assert record.failure is not None and record.failure.cell_index == 1
+    assert "before" in stream_text(executed.cells[0]) and executed.cells[2].outputs == []
+    assert_batch_survives(tmp_path)
+
+
 def test_endless_loop_is_interrupted_and_later_cells_still_count(alice: Path, tmp_path: Path) -> None:
     started = time.monotonic()
     nb, record = run("endless_loop", alice, quick_config(cell_timeout_s=3))
