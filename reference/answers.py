@@ -1,7 +1,9 @@
 """The answer key of the Week 11 sheet, computed by code (``python -m reference.answers`` prints JSON).
 
 - 1.2: the countermeasure the evidence rule supports, with the lowest U, on the reference
-  gradient study (depth 20, width 32, PyTorch default init, 3 seeds, weights, output layer excluded).
+  gradient study in the notebook's setting (depth 20, width 32, 32 inputs, 2-class cross-entropy on
+  512 samples, PyTorch default init, at initialisation, median of 3 seeds, weights, output layer
+  excluded; seed 0 is the notebook's own run).
 - 3.1: XNOR data perfectly separable by one linear layer + sigmoid? Decided by LP feasibility of
   ``y_i (w . x_i + b) >= 1`` (scipy.optimize.linprog): infeasible -> "Incorrect".
 - 3.2: is a convolution's output rotation equivariant? 20 random 3x3 kernels on random 8x8 images:
@@ -24,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from scipy.optimize import linprog
 
-from .gradients.evidence import COUNTERMEASURES, summarize_all, supported
+from .gradients.evidence import COUNTERMEASURES, evidence_problem, summarize_all, supported
 from .gradients.study import StudyConfig, reference_profiles
 
 __all__ = ["AnswerKey", "Evidence", "answer_key", "main"]
@@ -38,7 +40,7 @@ class Evidence:
     """The numbers behind each answer.
 
     Attributes:
-        gradient_uniformity: method -> U (decades) on the reference study.
+        gradient_uniformity: method -> U (decades) on the reference study (the notebook's setting).
         gradient_zero_fraction: method -> worst layer's median share of exactly-zero entries.
         gradient_supported: countermeasures the evidence rule supports, flattest first.
         xnor_lp_status: scipy linprog status (2 = infeasible).
@@ -130,6 +132,9 @@ def weight_gradient() -> torch.Tensor:
 
 def _gradient_answer() -> tuple[str, dict[str, float], dict[str, float], tuple[str, ...]]:
     study = reference_profiles(StudyConfig())
+    problem = evidence_problem(study.profiles, study.zero_fractions)
+    if problem is not None:
+        raise RuntimeError(f"answer_key: the reference gradient study cannot judge 1.2: {problem}")
     verdict = supported("batch_norm", study.profiles, zero_fractions=study.zero_fractions)
     if not verdict.supported_methods:
         raise RuntimeError("answer_key: the reference gradient study supports no countermeasure")

@@ -246,6 +246,50 @@ def empty_template(template: NotebookNode, solution: NotebookNode, student: str)
     return copy.deepcopy(template)
 
 
+def optional_part_skipped(template: NotebookNode, solution: NotebookNode, student: str) -> NotebookNode:
+    nb = student_copy(template, solution, student)
+    for cell_id in ("a2-motifs", "a2-motifs-answer"):  # the optional 2.6 cells left as handed out
+        _cell(nb, cell_id).source = _cell(template, cell_id).source
+    return nb
+
+
+def only_chosen_gradient(template: NotebookNode, solution: NotebookNode, student: str) -> NotebookNode:
+    nb = student_copy(template, solution, student)
+    replace(
+        nb,
+        "a1-gradients",
+        "GRADIENTS, GRADIENT_ZERO_FRACTIONS = gradients, zero_fractions",
+        'GRADIENTS = {"batch_norm": gradients["batch_norm"]}  # only the method I chose\n'
+        'GRADIENT_ZERO_FRACTIONS = {"batch_norm": zero_fractions["batch_norm"]}',
+    )
+    return nb
+
+
+def inline_ticked_box(template: NotebookNode, solution: NotebookNode, student: str) -> NotebookNode:
+    nb = student_copy(template, solution, student)
+    for question, boxes in (("3.1", "Correct: [ ]\nIncorrect: [X]"), ("3.2", "Correct: [ ]      Incorrect: [x]")):
+        replace(nb, f"a3-{question[-1]}-answer", f'ANSWERS["{question}"] = "Incorrect"', f"# {question}: ticked below")
+        cell = nbformat.v4.new_markdown_cell(f"**{question}** (as on the exercise sheet)\n\n{boxes}")
+        cell.metadata["tags"] = [f"answer:{question}"]
+        insert_after(nb, f"a3-{question[-1]}-answer", cell, f"student-{question[-1]}-boxes")
+    return nb
+
+
+def huge_logits(template: NotebookNode, solution: NotebookNode, student: str) -> NotebookNode:
+    nb = student_copy(template, solution, student)
+    replace(
+        nb,
+        "a2-results",
+        "FOLD_MODELS = best.models\n",
+        "FOLD_MODELS = best.models\n"
+        "with torch.no_grad():  # sharper outputs: logits x 100\n"
+        "    for m in FOLD_MODELS:\n"
+        "        m.linear.weight.mul_(100)\n"
+        "        m.linear.bias.mul_(100)\n",
+    )
+    return nb
+
+
 SAMPLES: tuple[Sample, ...] = (
     Sample("Ada Lovelace", "10001", "moodle", "full_marks", full_marks, "graded", FULL,
            "the instructor's solution as handed in; 2.6 depends on motif matching"),
@@ -298,6 +342,22 @@ SAMPLES: tuple[Sample, ...] = (
            "the solution, downloaded with Canvas's _LATE_ marker; the id is still the first number. "
            "Any late penalty comes from the rubric, not from the file name",
            late=True, canvas_submission="900143"),
+    Sample("Tu Youyou", "20018", "canvas", "optional_part_skipped", optional_part_skipped, "cell_error",
+           {**FULL, "2.6": 0},
+           "the optional 2.6 cell left as handed out (raise NotImplementedError): a well-trained CNN earns no "
+           "extra points without the student's own logos below ### 2.6; everything else counts",
+           canvas_submission="900187"),
+    Sample("Santiago Ramón y Cajal", "10015", "moodle", "only_chosen_gradient", only_chosen_gradient, "graded",
+           {**FULL, "1.2": 0},
+           "GRADIENTS holds only batch_norm, the chosen method: 'Batch Norm' matches the key, but an answer is "
+           "judged against the baseline and all four options, so the evidence is invalid and 1.2 earns nothing"),
+    Sample("Ruth Sager", "20016", "canvas", "inline_ticked_box", inline_ticked_box, "graded", FULL,
+           "3.1 and 3.2 answered only in the sheet's own layout, in Markdown cells tagged answer:3.1 and "
+           "answer:3.2: 'Correct: [ ]' / 'Incorrect: [X]' on two lines and 'Correct: [ ]  Incorrect: [x]' on one",
+           canvas_submission="900165"),
+    Sample("Har Gobind Khorana", "10017", "moodle", "huge_logits", huge_logits, "graded", FULL,
+           "the trained fold models' logits multiplied by 100 after training: any monotone output ranks the "
+           "hidden sequences the same, so the measured ROC-AUC equals the full-marks sample's"),
 )
 
 

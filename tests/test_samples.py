@@ -25,7 +25,8 @@ from grader.store.record import GradedSubmission
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "submissions"
 REDUCED = {"full_marks", "wrong_pen_and_paper", "messy_formats", "exception_in_assignment2", "endless_loop",
-           "forged_outputs", "tampered_locked_cell", "empty_template"}
+           "forged_outputs", "tampered_locked_cell", "empty_template", "only_chosen_gradient", "inline_ticked_box",
+           "huge_logits", "optional_part_skipped"}
 
 pytestmark = [pytest.mark.slow, pytest.mark.kernel]
 
@@ -82,3 +83,12 @@ def test_tampered_locked_cell_is_flagged(graded: dict[str, GradedSubmission]) ->
 
 def test_every_sample_ran_sandboxed(graded: dict[str, GradedSubmission]) -> None:
     assert all(g.result.execution.sandboxed for g in graded.values())
+
+
+def test_logits_times_100_rank_the_hidden_set_as_the_original_models(graded: dict[str, GradedSubmission]) -> None:
+    """Sigmoids of huge logits saturate at 1.0; ranks do not: the measurement must not depend on the scale."""
+    ids = {e["scenario"]: e["student_id"] for e in _manifest()}
+    full, huge = (graded[ids[s]].evidence.hidden.value for s in ("full_marks", "huge_logits"))
+    assert full is not None and huge is not None
+    assert abs(full.roc_auc - huge.roc_auc) < 1e-3
+    assert all(abs(a - b) < 1e-3 for a, b in zip(full.per_model_roc_auc, huge.per_model_roc_auc, strict=True))

@@ -56,7 +56,6 @@ def _grader_collect(ns: dict[str, Any]) -> None:
         ("gradient_zero_fractions", "GRADIENT_ZERO_FRACTIONS"),
         ("cv", "CV_RESULTS"),
         ("kernel_sweep", "KERNEL_SWEEP"),
-        ("first_layer_kernels", "FIRST_LAYER_KERNELS"),
     ):
         grab(key, name)
 
@@ -127,22 +126,35 @@ def _predict(model: Any, x: Any, device: str) -> list[float]:
 
 
 def _first_conv_weights(model: Any) -> Any:
+    """Every ``Conv1d`` with 4 input channels in ``model``, as one (filters, 4, width) array; narrower
+    kernels are zero-padded on both sides to the widest (zero columns carry no motif information)."""
+    import numpy as np
     import torch
 
-    for module in model.modules():
-        if isinstance(module, torch.nn.Conv1d) and module.in_channels == 4:
-            return module.weight.detach().cpu().numpy()
-    return None
+    weights = [
+        m.weight.detach().float().cpu().numpy()
+        for m in model.modules()
+        if isinstance(m, torch.nn.Conv1d) and m.in_channels == 4 and m.groups == 1
+    ]
+    if not weights:
+        raise ValueError("FOLD_MODELS[0] has no torch.nn.Conv1d with 4 input channels (A, C, G, T)")
+    width = max(w.shape[2] for w in weights)
+    padded = []
+    for w in weights:
+        left = (width - w.shape[2]) // 2
+        padded.append(np.pad(w, ((0, 0), (0, 0), (left, width - w.shape[2] - left))))
+    return np.concatenate(padded)
 
 
 def _models_section(record: dict[str, Any], models: list[Any], ns: dict[str, Any], plain: Any) -> None:
     import os
 
     record["n_models"] = len(models)
-    if "first_layer_kernels" not in record and models:
-        weights = _first_conv_weights(models[0])
-        if weights is not None:
-            record["first_layer_kernels"] = plain(weights)
+    if models:  # 2.6: the kernels of the first scored model, never a FIRST_LAYER_KERNELS variable
+        try:
+            record["first_layer_kernels"] = plain(_first_conv_weights(models[0]))
+        except Exception as exc:  # the student's model may raise anything; record and go on
+            record["errors"]["first_layer_kernels"] = f"{type(exc).__name__}: {str(exc)[:300]}"
     if not os.path.exists(HIDDEN_FASTA):
         record["errors"]["hidden_predictions"] = "no hidden sequences were provided"
         return

@@ -6,6 +6,7 @@ more on ``rule:``, see ``grader.rubric._evidence``). Registration is validated a
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
@@ -57,7 +58,7 @@ ARTIFACTS: dict[str, str] = {
     "cv": "CV_RESULTS",
     "kernel_sweep": "KERNEL_SWEEP",
     "hidden_predictions": "FOLD_MODELS' scores of the hidden sequences",
-    "first_layer_kernels": "FIRST_LAYER_KERNELS",
+    "first_layer_kernels": "the first-layer weights of FOLD_MODELS[0]",
 }
 """Artifact names a rubric may require, with what the student sees them called."""
 
@@ -166,7 +167,7 @@ class ChoiceCriterion(Criterion):
 class NumberFeedback(Spec):
     """A message for one specific wrong value, e.g. ``{value: 84, message: "84 is dL/dw21"}``.
 
-    ``abs_tol`` defaults to the criterion's tolerance.
+    ``abs_tol`` defaults to the criterion's tolerance at ``value`` (``max(abs_tol, rel_tol * |value|)``).
     """
 
     value: Number
@@ -176,19 +177,37 @@ class NumberFeedback(Spec):
 
 @CRITERIA.register("number")
 class NumberCriterion(Criterion):
-    """The student's number lies within ``max(abs_tol, rel_tol * |expected|)`` of ``expected``."""
+    """The student's number lies within ``max(abs_tol, rel_tol * |e|)`` of one accepted value ``e``.
+
+    ``expected``: the key, one number or a list of accepted alternatives (``[42, 84]``). ``feedback``
+    is shown only for answers that are not accepted.
+    """
 
     kind: Literal["number"] = "number"
     answer: Text | None = None
-    expected: Number
+    expected: tuple[Number, ...] = Field(min_length=1)
     abs_tol: NonNegative = 0.0
     rel_tol: NonNegative = 0.0
     feedback: tuple[NumberFeedback, ...] = ()
 
-    @property
-    def tolerance(self) -> float:
-        """The allowed absolute difference."""
-        return max(self.abs_tol, self.rel_tol * abs(self.expected))
+    @field_validator("expected", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad_value(f"expected a number or a list of numbers, got {value!r}")
+        if not math.isfinite(value):
+            raise bad_value(f"expected a finite number, got {value!r}")
+        return (value,)
+
+    def tolerance_at(self, value: float) -> float:
+        """The allowed absolute difference around ``value``: ``max(abs_tol, rel_tol * |value|)``."""
+        return max(self.abs_tol, self.rel_tol * abs(value))
+
+    def accepts(self, value: float) -> float | None:
+        """The first accepted value that ``value`` lies within the tolerance of, or ``None``."""
+        return next((e for e in self.expected if abs(value - e) <= self.tolerance_at(e)), None)
 
     def reads_answer(self) -> str | None:
         return self.answer

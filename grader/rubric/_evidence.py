@@ -59,11 +59,15 @@ EVIDENCE_RULES: Registry[EvidenceCriterion] = Registry(EvidenceCriterion, "rule"
 class GradientUniformity(EvidenceCriterion):
     """The method chosen in choice criterion ``choice`` (same question) is supported by GRADIENTS.
 
-    Supported: it does not drop to zero (a layer below ``relative_floor`` x max, or more than
-    ``max_zero_fraction`` exact zeros) and its U = log10(max/min) is within ``slack_decades`` of the
-    flattest option that does not. ``output_layer_recorded``: each GRADIENTS list ends with the output
-    layer (the Week 11 contract records hidden layers only: ``false``); ``include_output_layer``: that
-    last value enters U (otherwise it is left out). At least ``min_layers`` values are needed.
+    The evidence is invalid unless GRADIENTS holds the sigmoid baseline and every option of
+    :data:`GRADIENT_METHODS` (keys spelt as the choice's options accept), all with the same number of
+    layers, at least ``min_layers``, and valid values. Supported: the choice does not drop to zero (a
+    layer below ``relative_floor`` x max, or more than ``max_zero_fraction`` exact zeros; for ReLU
+    without zero fractions this cannot be told, so it is not supported) and its U = log10(max/min) is
+    within ``slack_decades`` of the flattest option that does not (or may not) drop to zero.
+    ``output_layer_recorded``: each GRADIENTS list ends with the output layer (the Week 11 contract
+    records hidden layers only: ``false``); ``include_output_layer``: that last value enters U
+    (otherwise it is left out).
     """
 
     rule: Literal["gradient_uniformity"] = "gradient_uniformity"
@@ -96,12 +100,13 @@ class ReportedVsMeasured(EvidenceCriterion):
     """``|reported - measured| <= tolerance``: the notebook's figure agrees with the grader's measurement.
 
     ``reported`` must be a metric the notebook reports and ``measured`` one the grader measures, of the
-    same quantity (e.g. ``cv_roc_auc`` and ``hidden_roc_auc``).
+    same quantity (e.g. ``cv_roc_auc``, the mean over folds, and ``hidden_model_roc_auc``, the mean over
+    the same fold models on hidden data; the ensemble's ``hidden_roc_auc`` is higher than either).
     """
 
     rule: Literal["reported_vs_measured"] = "reported_vs_measured"
     reported: Text = "cv_roc_auc"
-    measured: Text = "hidden_roc_auc"
+    measured: Text = "hidden_model_roc_auc"
     tolerance: NonNegative
 
     @field_validator("reported", "measured")

@@ -28,17 +28,24 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 class MetricReading:
     """A metric's value in one submission (``value`` is ``None`` unless ``status`` is ``ok``).
 
-    ``count`` is how many values were averaged (folds or models); 1 for a single value.
+    ``count`` is how many values were averaged (folds or models); 1 for a single value. ``values`` are
+    the averaged values themselves when the metric is a mean (their spread says how noisy it is).
     """
 
     status: ItemStatus
     value: float | None = None
     count: int = 0
     reason: str = ""
+    values: tuple[float, ...] = ()
 
     @classmethod
     def of(cls, value: float, count: int = 1) -> MetricReading:
         return cls(ItemStatus.OK, value, count)
+
+    @classmethod
+    def mean_of(cls, values: tuple[float, ...]) -> MetricReading:
+        """The mean of ``values`` (at least one), keeping them."""
+        return cls(ItemStatus.OK, sum(values) / len(values), len(values), values=values)
 
     @classmethod
     def unavailable(cls, item: Item[Any], what: str) -> MetricReading:
@@ -59,6 +66,7 @@ class MetricSpec:
         per_fold: ``True`` if the value is a mean over folds (``count`` says how many).
         description: one line for reports and docs.
         read: ``Evidence -> MetricReading``.
+        chance: the value a model that guesses gets (0.5 for ROC-AUC), ``None`` if it depends on the data.
     """
 
     name: str
@@ -69,6 +77,7 @@ class MetricSpec:
     per_fold: bool
     description: str
     read: Callable[[Evidence], MetricReading] = field(repr=False, compare=False)
+    chance: float | None = None
 
     def meets(self, value: float, threshold: float) -> bool:
         """Whether ``value`` reaches ``threshold`` in this metric's better direction."""
@@ -134,9 +143,20 @@ def _cv(attribute: str) -> Callable[[Evidence], MetricReading]:
         values: tuple[float, ...] = getattr(item.value, attribute)
         if not values:
             return MetricReading(ItemStatus.MISSING, reason=f"CV_RESULTS has no {attribute!r}")
-        return MetricReading.of(sum(values) / len(values), len(values))
+        return MetricReading.mean_of(values)
 
     return read
+
+
+def _hidden_per_model(evidence: Evidence) -> MetricReading:
+    item = evidence.hidden
+    if item.value is None or not item.is_ok:
+        return MetricReading.unavailable(item, "hidden-set evaluation")
+    if not item.value.per_model_roc_auc:
+        return MetricReading(
+            ItemStatus.MISSING, reason="the hidden-set evaluation holds no per-model ROC-AUC"
+        )
+    return MetricReading.mean_of(item.value.per_model_roc_auc)
 
 
 def _sweep_best(evidence: Evidence) -> MetricReading:
@@ -155,8 +175,20 @@ for _spec in (
         higher_is_better=True,
         bounds=_AUC,
         per_fold=False,
-        description="ROC-AUC the grader measured on the hidden held-out set",
+        description="ROC-AUC of the fold models' mean rank, measured by the grader on the hidden held-out set",
+        chance=0.5,
         read=_hidden("roc_auc"),
+    ),
+    MetricSpec(
+        name="hidden_model_roc_auc",
+        quantity="roc_auc",
+        measured=True,
+        higher_is_better=True,
+        bounds=_AUC,
+        per_fold=True,
+        description="mean ROC-AUC of the fold models, each scored alone, on the hidden held-out set",
+        chance=0.5,
+        read=_hidden_per_model,
     ),
     MetricSpec(
         name="hidden_pr_auc",
@@ -176,6 +208,7 @@ for _spec in (
         bounds=_AUC,
         per_fold=True,
         description="mean cross-validated ROC-AUC the notebook reported (CV_RESULTS)",
+        chance=0.5,
         read=_cv("roc_auc"),
     ),
     MetricSpec(
@@ -196,6 +229,7 @@ for _spec in (
         bounds=_AUC,
         per_fold=False,
         description="best ROC-AUC over the kernel sizes the notebook tried (KERNEL_SWEEP)",
+        chance=0.5,
         read=_sweep_best,
     ),
 ):

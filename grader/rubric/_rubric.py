@@ -24,7 +24,7 @@ __all__ = ["SCHEMA_VERSION", "ExpectedValue", "Question", "Rubric", "RubricOrigi
 SCHEMA_VERSION = 1
 """The rubric schema version this grader reads."""
 
-ExpectedValue = str | float | tuple[str, ...]
+ExpectedValue = str | float | tuple[str, ...] | tuple[float, ...]
 _EPS = 1e-9
 
 
@@ -200,7 +200,7 @@ class Rubric(Spec):
         )
 
     def answer_key(self) -> dict[str, ExpectedValue]:
-        """Expected answers by question id (choice: the option, or a tuple if several; number: the value).
+        """Expected answers by question id (the option or the number; a tuple if several are accepted).
 
         This includes hidden values; never show it to students.
         """
@@ -211,5 +211,6 @@ class Rubric(Spec):
                     expected = criterion.expected
                     key[question.id] = expected[0] if len(expected) == 1 else expected
                 elif isinstance(criterion, NumberCriterion):
-                    key[question.id] = criterion.expected
+                    values = criterion.expected
+                    key[question.id] = values[0] if len(values) == 1 else values
         return key

@@ -43,10 +43,21 @@ def _check_choice(criterion: ChoiceCriterion, ctx: Context) -> Outcome:
 
 def _number_feedback(criterion: NumberCriterion, value: float) -> str:
     for entry in criterion.feedback:
-        tolerance = criterion.tolerance if entry.abs_tol is None else entry.abs_tol
+        tolerance = criterion.tolerance_at(entry.value) if entry.abs_tol is None else entry.abs_tol
         if abs(value - entry.value) <= tolerance:
             return f". {entry.message}"
     return ""
+
+
+def _accepted(criterion: NumberCriterion) -> str:
+    """``42 (tolerance 1e-06)``, or ``one of 42, 84 (tolerance 1e-06)`` for alternatives."""
+    tolerances = {fmt(criterion.tolerance_at(e)) for e in criterion.expected}
+    if len(tolerances) == 1:
+        (tolerance,) = tolerances
+        values = ", ".join(fmt(e) for e in criterion.expected)
+        return f"{values if len(criterion.expected) == 1 else 'one of ' + values} (tolerance {tolerance})"
+    each = ", ".join(f"{fmt(e)} (tolerance {fmt(criterion.tolerance_at(e))})" for e in criterion.expected)
+    return f"one of {each}"
 
 
 @check(NumberCriterion)
@@ -57,8 +68,8 @@ def _check_number(criterion: NumberCriterion, ctx: Context) -> Outcome:
     value = read_number(raw)
     if isinstance(value, Unreadable):
         return Outcome.invalid(value.reason)
-    within = f"{fmt(criterion.expected)} (tolerance {fmt(criterion.tolerance)})"
-    if abs(value - criterion.expected) <= criterion.tolerance:
+    within = _accepted(criterion)
+    if criterion.accepts(value) is not None:
         return Outcome.ok(f"{raw!r} read as {fmt(value)}: matches {within}")
     return Outcome.fail(
         f"{raw!r} read as {fmt(value)}; expected {within}" + _number_feedback(criterion, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from grader.collect.record import Item
@@ -23,19 +24,28 @@ from grader.rubric import (
 from grader.score._checks import check
 from grader.score._gradient_rule import judge
 from grader.score._outcome import Context, Outcome, fmt
+from grader.score.agreement import Estimate, Gap, Verdict, compare
 
 __all__: list[str] = []
 
 
-def _reading(spec: MetricSpec, ctx: Context) -> tuple[float, int] | Outcome:
-    """The metric's value and how many values it averages, or the outcome for a missing, invalid or
-    out-of-bounds one."""
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A metric's value, how many values it averages (folds or models) and those values, if kept."""
+
+    value: float
+    count: int
+    values: tuple[float, ...]
+
+
+def _reading(spec: MetricSpec, ctx: Context) -> _Read | Outcome:
+    """The metric's value, or the outcome for a missing, invalid or out-of-bounds one."""
     reading = spec.read(ctx.evidence)
     if reading.value is None:
         return Outcome.unavailable(reading.status, f"{spec.name}: {reading.reason}")
     if not spec.in_bounds(reading.value):
         return Outcome.invalid(f"{spec.name} = {fmt(reading.value)} is outside {spec.bounds_text()}")
-    return reading.value, reading.count
+    return _Read(reading.value, reading.count, reading.values)
 
 
 @check(MetricCriterion)
@@ -44,7 +54,7 @@ def _check_metric(criterion: MetricCriterion, ctx: Context) -> Outcome:
     reading = _reading(spec, ctx)
     if isinstance(reading, Outcome):
         return reading
-    value, count = reading
+    value, count = reading.value, reading.count
     folds = f" (mean of {count} folds)" if spec.per_fold else ""
     stated = f"{spec.name} = {fmt(value)}{folds}"
     if criterion.min_count is not None and count < criterion.min_count:
@@ -132,13 +142,38 @@ def _check_gradient_uniformity(criterion: GradientUniformity, ctx: Context) -> O
     item = ctx.evidence.collected.gradients
     if item.value is None or not item.is_ok:
         return Outcome.from_item(item, "GRADIENTS")
-    judgement = judge(option, item.value, criterion)
+    judgement = judge(option, item.value, criterion, ctx.question)
     if judgement.status == "invalid":
         return Outcome.invalid(f"GRADIENTS: {judgement.reason}")
     verb = "is supported" if judgement.status == "supported" else "is not supported"
     return (Outcome.ok if judgement.status == "supported" else Outcome.fail)(
         f"{option!r} {verb} by your GRADIENTS: {judgement.reason}"
     )
+
+
+def _described(name: str, reading: _Read, unit: str) -> str:
+    """``cv_roc_auc = 0.81 (5 folds, sd 0.012)``."""
+    sd = Estimate(reading.value, reading.values).sd
+    spread = f", sd {fmt(round(sd, 4))}" if sd is not None else ""
+    behind = f" ({reading.count} {unit}{'s' if reading.count != 1 else ''}{spread})" if reading.values else ""
+    return f"{name} = {fmt(reading.value)}{behind}"
+
+
+def _why_apart(gap: Gap, chance: float | None) -> str:
+    """Why two values are further apart than the tolerance, in the words of :class:`Verdict`."""
+    noise = fmt(round(gap.noise or 0.0, 4))
+    if gap.verdict is Verdict.CHANCE:
+        return (
+            f"both are near chance level ({fmt(chance or 0.0)}): the models did not learn to separate the "
+            "classes, and two chance-level values differ by noise; this is no sign of a misreported value"
+        )
+    if gap.verdict is Verdict.NOISE:
+        return (
+            f"the gap is within twice the folds' spread (sd {noise}): the folds disagree too much to confirm "
+            "the reported value, which is not shown to be wrong"
+        )
+    times = f" ({fmt(round(gap.size / gap.noise, 1))} x the folds' spread, sd {noise})" if gap.noise else ""
+    return f"the reported value is not reproduced on held-out data{times}"
 
 
 @check(ReportedVsMeasured)
@@ -149,16 +184,20 @@ def _check_reported_vs_measured(criterion: ReportedVsMeasured, ctx: Context) -> 
         return reported
     if isinstance(measured, Outcome):
         return measured
-    gap = abs(reported[0] - measured[0])
+    chance = reported_spec.chance
+    gap = compare(
+        Estimate(reported.value, reported.values),
+        Estimate(measured.value, measured.values),
+        criterion.tolerance,
+        chance,
+    )
     stated = (
-        f"reported {criterion.reported} = {fmt(reported[0])}, measured {criterion.measured} = "
-        f"{fmt(measured[0])}: they differ by {fmt(gap)}"
+        f"reported {_described(criterion.reported, reported, 'fold')}, measured "
+        f"{_described(criterion.measured, measured, 'model')}: they differ by {fmt(gap.size)}"
     )
-    if gap <= criterion.tolerance:
+    if gap.verdict is Verdict.AGREE:
         return Outcome.ok(f"{stated} <= {fmt(criterion.tolerance)}")
-    return Outcome.fail(
-        f"{stated} > {fmt(criterion.tolerance)}; the reported value is not reproduced on held-out data"
-    )
+    return Outcome.fail(f"{stated} > {fmt(criterion.tolerance)}; {_why_apart(gap, chance)}")
 
 
 @check(KernelSweepRun)

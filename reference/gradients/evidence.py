@@ -14,12 +14,18 @@ The rule (``shared/design/vanishing-gradients.md``), with every threshold in :cl
    population standard deviation of ``log10 g``.
 2. A method *drops to zero* if a layer has ``g == 0`` or ``g < relative_floor * max g``, or a
    layer has more than ``max_zero_fraction`` exactly-zero entries.
-3. The chosen method is *supported* if it does not drop to zero and
+3. Whether a method of :data:`ZERO_PRONE` (ReLU: dead units give exactly-zero entries that mean
+   magnitudes hide) drops to zero *cannot be told* without its zero fractions, unless its
+   magnitudes already show it.
+4. The chosen method is *supported* if it does not drop to zero (and this can be told) and
    ``U_chosen <= min U + slack_decades``, the minimum taken over the answer options
-   (:data:`COUNTERMEASURES`; the baseline is not an option) that do not drop to zero.
+   (:data:`COUNTERMEASURES`; the baseline is not an option) that do not drop to zero or of which
+   this cannot be told.
 
-Data problems in a profile (empty, negative, NaN) make that method ``"invalid"`` and are reported
-in the verdict; unknown method names and bad parameters raise :class:`EvidenceError`.
+An answer is judged against every option the sheet names: :func:`evidence_problem` says why a set of
+profiles cannot judge one (a method of :data:`METHODS` missing, unequal layer counts, invalid data).
+Data problems in a profile (empty, negative, NaN) make that method ``"invalid"`` in its summary;
+unknown method names and bad parameters raise :class:`EvidenceError`.
 """
 
 from __future__ import annotations
@@ -37,11 +43,13 @@ import numpy.typing as npt
 __all__ = [
     "COUNTERMEASURES",
     "METHODS",
+    "ZERO_PRONE",
     "EvidenceError",
     "EvidenceParams",
     "MethodSummary",
     "Verdict",
     "canonical_method",
+    "evidence_problem",
     "sdlog",
     "summarize",
     "summarize_all",
@@ -55,6 +63,10 @@ METHODS: Final[tuple[str, ...]] = ("baseline", "skip", "batch_norm", "relu", "el
 COUNTERMEASURES: Final[tuple[str, ...]] = ("skip", "batch_norm", "relu", "elu")
 """The answer options of question 1.2."""
 
+ZERO_PRONE: Final[tuple[str, ...]] = ("relu",)
+"""Methods whose exactly-zero gradient entries (dead units) mean magnitudes do not show: whether they
+drop to zero cannot be told without their zero fractions."""
+
 _ALIASES: Final[dict[str, str]] = {
     "baseline": "baseline",
     "sigmoid": "baseline",
@@ -65,19 +77,25 @@ _ALIASES: Final[dict[str, str]] = {
     "skip connection": "skip",
     "skip connections": "skip",
     "residual": "skip",
+    "residual connection": "skip",
     "residual connections": "skip",
+    "resnet": "skip",
     "batch norm": "batch_norm",
     "batchnorm": "batch_norm",
+    "batchnorm1d": "batch_norm",
+    "batch norm 1d": "batch_norm",
     "batch normalization": "batch_norm",
     "batch normalisation": "batch_norm",
     "bn": "batch_norm",
     "relu": "relu",
     "relu activation": "relu",
+    "rectified linear unit": "relu",
     "elu": "elu",
     "elu activation": "elu",
+    "exponential linear unit": "elu",
 }
 
-Status = Literal["ok", "drops_to_zero", "invalid"]
+Status = Literal["ok", "drops_to_zero", "cannot_tell", "invalid"]
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -123,7 +141,8 @@ class MethodSummary:
         sdlog: population std of log10 g over layers; ``inf``/``nan`` likewise.
         min_relative: min g / max g (0 when a layer is 0).
         max_zero_fraction: the worst layer's share of exactly-zero entries, ``None`` if not given.
-        status: ``"ok"``, ``"drops_to_zero"`` or ``"invalid"``.
+        status: ``"ok"``, ``"drops_to_zero"``, ``"cannot_tell"`` (a :data:`ZERO_PRONE` method
+            without zero fractions whose magnitudes do not drop) or ``"invalid"``.
         reason: why the status is not ``"ok"`` (empty when it is).
     """
 
@@ -145,7 +164,8 @@ class Verdict:
         choice: canonical name of the chosen method.
         supported: the rule's decision.
         reason: one sentence explaining the decision, with the numbers.
-        best_uniformity: min U over options that do not drop to zero (``None`` if there is none).
+        best_uniformity: min U over options that do not drop to zero or of which this cannot be
+            told (``None`` if there is none).
         supported_methods: every option the rule would support on these profiles, flattest first.
         summaries: one :class:`MethodSummary` per method given, in :data:`METHODS` order.
         params: the thresholds used.
@@ -189,7 +209,7 @@ def _as_magnitudes(values: Sequence[float]) -> FloatArray | str:
         return f"expected a non-empty 1-D sequence of per-layer values, got shape {array.shape}"
     bad = np.flatnonzero(~np.isfinite(array) | (array < 0))
     if bad.size:
-        return f"layer {int(bad[0]) + 1} has {array[bad[0]]!r}; expected a finite value >= 0"
+        return f"layer {int(bad[0]) + 1} has {float(array[bad[0]])!r}; expected a finite value >= 0"
     return array
 
 
@@ -218,7 +238,9 @@ def sdlog(magnitudes: Sequence[float]) -> float:
     return float(np.std(np.log10(g)))
 
 
-def _zero_status(g: FloatArray, zeros: FloatArray | None, params: EvidenceParams) -> tuple[Status, str]:
+def _zero_status(
+    method: str, g: FloatArray, zeros: FloatArray | None, params: EvidenceParams
+) -> tuple[Status, str]:
     top = float(g.max())
     low_layers = np.flatnonzero(g < params.relative_floor * top) if top > 0 else np.arange(g.size)
     if low_layers.size:
@@ -231,6 +253,11 @@ def _zero_status(g: FloatArray, zeros: FloatArray | None, params: EvidenceParams
         i = int(np.argmax(zeros))
         return "drops_to_zero", (
             f"layer {i + 1} has {zeros[i]:.1%} exactly-zero entries > {params.max_zero_fraction:.1%}"
+        )
+    if zeros is None and method in ZERO_PRONE:
+        return "cannot_tell", (
+            f"cannot tell whether {method!r} drops to zero: its zero fractions were not given, and mean "
+            "magnitudes do not show exactly-zero entries (dead units)"
         )
     return "ok", ""
 
@@ -271,7 +298,7 @@ def summarize(
     if isinstance(zeros, str):
         return MethodSummary(name, int(g.size), math.nan, math.nan, math.nan, None, "invalid", zeros)
     top = float(g.max())
-    status, reason = _zero_status(g, zeros, params)
+    status, reason = _zero_status(name, g, zeros, params)
     return MethodSummary(
         method=name,
         n_layers=int(g.size),
@@ -315,23 +342,73 @@ def summarize_all(
     return tuple(summarize(name, given[name], zeros.get(name), params) for name in METHODS if name in given)
 
 
+_COMPETING: Final[frozenset[str]] = frozenset({"ok", "cannot_tell"})
+
+
+def _competitors(summaries: tuple[MethodSummary, ...]) -> list[MethodSummary]:
+    """The options the choice is compared with: those that do not drop to zero or may not."""
+    return [s for s in summaries if s.method in COUNTERMEASURES and s.status in _COMPETING]
+
+
+def _not_ok(choice: str, mine: MethodSummary) -> str:
+    if mine.status == "cannot_tell":
+        return mine.reason
+    return f"{choice!r} {'is invalid' if mine.status == 'invalid' else 'drops to zero'}: {mine.reason}"
+
+
 def _decide(choice: str, summaries: tuple[MethodSummary, ...], params: EvidenceParams) -> tuple[bool, str]:
-    eligible = [s for s in summaries if s.method in COUNTERMEASURES and s.status == "ok"]
     mine = next((s for s in summaries if s.method == choice), None)
     if mine is None:
         return False, f"no profile for the chosen method {choice!r}"
     if mine.status != "ok":
-        return (
-            False,
-            f"{choice!r} {'is invalid' if mine.status == 'invalid' else 'drops to zero'}: {mine.reason}",
-        )
-    best = min(eligible, key=lambda s: s.uniformity)
+        return False, _not_ok(choice, mine)
+    best = min(_competitors(summaries), key=lambda s: s.uniformity)
     limit = best.uniformity + params.slack_decades
     verb = "<=" if mine.uniformity <= limit + 1e-12 else ">"
+    unsure = (
+        f"; {best.method!r} may drop to zero, but without its zero fractions this cannot be told"
+        if best.status == "cannot_tell" and verb == ">"
+        else ""
+    )
     return verb == "<=", (
         f"U({choice})={mine.uniformity:.2f} {verb} min U={best.uniformity:.2f} ({best.method}) "
-        f"+ {params.slack_decades:g} decades"
+        f"+ {params.slack_decades:g} decades{unsure}"
     )
+
+
+def evidence_problem(
+    profiles: Mapping[str, Sequence[float]],
+    zero_fractions: Mapping[str, Sequence[float]] | None = None,
+) -> str | None:
+    """Why ``profiles`` cannot judge an answer to 1.2, or ``None`` when they can.
+
+    They can when every method of :data:`METHODS` (the sigmoid baseline and the four options the sheet
+    names) has a valid profile (and valid zero fractions, where given) and all have the same number
+    of layers.
+
+    Raises:
+        EvidenceError: a key is not a known method name, or two keys name the same method.
+
+    Example:
+        >>> evidence_problem({"batch_norm": [1.0, 0.7]})
+        "no profile for ['baseline', 'skip', 'relu', 'elu']: an answer is judged against the sigmoid baseline and all four options the sheet names"
+    """
+    summaries = summarize_all(profiles, zero_fractions=zero_fractions)
+    missing = [m for m in METHODS if m not in {s.method for s in summaries}]
+    if missing:
+        return (
+            f"no profile for {missing}: an answer is judged against the sigmoid baseline and all four "
+            "options the sheet names"
+        )
+    bad = [f"{s.method!r}: {s.reason}" for s in summaries if s.status == "invalid"]
+    if bad:
+        return "; ".join(bad)
+    layers = {s.method: s.n_layers for s in summaries}
+    if len(set(layers.values())) > 1:
+        return (
+            f"the profiles have different numbers of layers {layers}; record every method on the same depth"
+        )
+    return None
 
 
 def supported(
@@ -342,6 +419,9 @@ def supported(
     zero_fractions: Mapping[str, Sequence[float]] | None = None,
 ) -> Verdict:
     """Decide whether ``choice`` is supported by ``profiles`` under the evidence rule.
+
+    The rule compares the options given; whether the profiles are complete enough to judge an answer
+    (all five methods, equal depths, valid data) is :func:`evidence_problem`'s question.
 
     Args:
         choice: the chosen countermeasure (any alias of "skip", "batch_norm", "relu", "elu").
@@ -367,11 +447,10 @@ def supported(
         )
     summaries = summarize_all(profiles, params, zero_fractions=zero_fractions)
     is_supported, reason = _decide(name, summaries, params)
-    options = [s for s in summaries if s.method in COUNTERMEASURES and s.status == "ok"]
-    best = min((s.uniformity for s in options), default=None)
+    best = min((s.uniformity for s in _competitors(summaries)), default=None)
     backed = tuple(
         s.method
-        for s in sorted(options, key=lambda s: s.uniformity)
-        if best is not None and s.uniformity <= best + params.slack_decades + 1e-12
+        for s in sorted(_competitors(summaries), key=lambda s: s.uniformity)
+        if s.status == "ok" and best is not None and s.uniformity <= best + params.slack_decades + 1e-12
     )
     return Verdict(name, is_supported, reason, best, backed, summaries, params)

@@ -115,8 +115,11 @@ def _blocks(model: nn.Module, layers: list[tuple[str, nn.Linear]]) -> list[nn.Mo
     return [module for _, module in layers]
 
 
-def _as_tensor(values: ArrayLike, name: str, like: torch.Tensor) -> torch.Tensor:
-    tensor = torch.as_tensor(values, dtype=like.dtype, device=like.device)
+def _as_tensor(values: ArrayLike, name: str, like: torch.Tensor, *, labels: bool = False) -> torch.Tensor:
+    """``values`` on ``like``'s device in its float dtype; integer ``labels`` (class indices) stay integers."""
+    tensor = torch.as_tensor(values, device=like.device)
+    if not (labels and not tensor.is_floating_point() and tensor.dtype != torch.bool):
+        tensor = tensor.to(like.dtype)
     if tensor.ndim == 0 or tensor.shape[0] == 0:
         raise ValueError(
             f"gradient_profile: {name} must have a non-empty batch dimension, got shape {tuple(tensor.shape)}"
@@ -155,8 +158,11 @@ def gradient_profile(
     Args:
         model: any module whose ``nn.Linear`` layers are the layers to profile (see :func:`hidden_linears`).
         X: inputs, shape (B, in_features).
-        y: targets, shape (B,) or the model's output shape (B, out_features).
-        loss_fn: ``loss_fn(output, target) -> scalar``. Default ``torch.nn.functional.mse_loss``.
+        y: targets, shape (B,) or the model's output shape (B, out_features); integer targets
+            (class indices, e.g. for ``torch.nn.functional.cross_entropy``) keep their dtype, float
+            ones take the model's.
+        loss_fn: ``loss_fn(output, target) -> scalar``. Default ``torch.nn.functional.mse_loss``
+            (the study passes ``cross_entropy``, as the notebook uses).
         include_output: also profile the output layer. Default False.
         activations: also return mean |dL/dh| per block output (``model.blocks`` if it is an
             ``nn.ModuleList``, else each hidden ``nn.Linear``'s output). Default False.
@@ -179,7 +185,8 @@ def gradient_profile(
             for block in (_blocks(model, layers) if activations else [])
         ]
         try:
-            loss = _loss(model, _as_tensor(X, "X", weights[0]), _as_tensor(y, "y", weights[0]), loss_fn)
+            x_in, y_in = _as_tensor(X, "X", weights[0]), _as_tensor(y, "y", weights[0], labels=True)
+            loss = _loss(model, x_in, y_in, loss_fn)
         finally:
             for hook in hooks:
                 hook.remove()

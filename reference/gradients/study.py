@@ -1,10 +1,15 @@
-"""The reference gradient study: median per-layer profiles of the five methods over a few seeds.
+"""The reference gradient study, in the notebook's setting: median per-layer profiles of the five methods.
 
-Data: a Gaussian teacher, ``X ~ N(0, 1)`` of shape (n_samples, in_features) and
-``y = X w / sqrt(in_features)`` with ``w ~ N(0, 1)``; loss: mean squared error. For each seed the
-five models of :func:`~.models.build_mlp` are optionally trained for ``steps`` full-batch Adam steps
-(lr 1e-3), then profiled with :func:`~.profile.gradient_profile` (train mode).
-The result is the per-layer median over seeds. Results are cached per configuration.
+Setting (``assignments/week11/source.ipynb``, Assignment 1): ``X ~ N(0, 1)`` of shape
+(n_samples, in_features) and class labels ``y = argmax(X T)`` of a random linear teacher
+``T ~ N(0, 1)`` of shape (in_features, n_classes), both drawn from a ``torch.Generator`` seeded with
+the seed; loss: cross-entropy of the model's ``n_classes`` logits. The models of
+:func:`~.models.build_mlp` (``in_features == width`` by default, so every skip block, the first one
+too, has its residual) are built under ``torch.manual_seed(seed)``, as the notebook builds each
+method's ``make_mlp`` after ``torch.manual_seed(SEED)``: seed 0 reproduces the notebook's own run.
+Each model is optionally trained for ``steps`` full-batch Adam steps (lr 1e-3), then profiled with
+:func:`~.profile.gradient_profile` (train mode). The result is the per-layer median over seeds.
+Results are cached per configuration.
 """
 
 from __future__ import annotations
@@ -16,34 +21,38 @@ from types import MappingProxyType
 
 import numpy as np
 import torch
+from torch.nn import functional as F
 
 from .evidence import METHODS
 from .models import INITS, build_mlp
 from .profile import GradientProfile, gradient_profile
 
-__all__ = ["StudyConfig", "StudyResult", "reference_profiles", "teacher_data"]
+__all__ = ["StudyConfig", "StudyResult", "reference_profiles", "run_once", "teacher_data"]
 
 
 @dataclass(frozen=True)
 class StudyConfig:
-    """Settings of one reference study. Defaults mirror the standard reading of question 1.2.
+    """Settings of one reference study. Defaults are the notebook's (Assignment 1 of Week 11).
 
     Attributes:
-        depth: hidden layers. Default 20.
-        width: units per hidden layer. Default 32.
-        init: "default", "xavier" or "he". Default "default".
-        in_features: input dimension of the teacher data. Default 16.
-        n_samples: batch size used for the gradient. Default 256.
+        depth: hidden layers. Default 20 (the notebook's ``DEPTH``).
+        width: units per hidden layer. Default 32 (``WIDTH``).
+        init: "default", "xavier" or "he". Default "default" (PyTorch's, as in the notebook).
+        in_features: input dimension of the teacher data. Default 32 (the notebook's inputs have
+            ``WIDTH`` features, so a skip connection needs no projection).
+        n_classes: classes of the teacher, logits of the output layer. Default 2 (``N_CLASSES``).
+        n_samples: batch size used for the gradient. Default 512 (``teacher_data()``'s ``n``).
         seeds: model and data seeds; the profile is the median over them. Default (0, 1, 2).
-        steps: Adam steps before measuring (0 = at initialisation). Default 0.
+        steps: Adam steps before measuring (0 = at initialisation, as in the notebook). Default 0.
         include_output: also profile the output layer. Default False.
     """
 
     depth: int = 20
     width: int = 32
     init: str = "default"
-    in_features: int = 16
-    n_samples: int = 256
+    in_features: int = 32
+    n_classes: int = 2
+    n_samples: int = 512
     seeds: tuple[int, ...] = (0, 1, 2)
     steps: int = 0
     include_output: bool = False
@@ -55,6 +64,8 @@ class StudyConfig:
             raise ValueError("StudyConfig.seeds: need at least one seed, got ()")
         if self.steps < 0:
             raise ValueError(f"StudyConfig.steps: expected >= 0, got {self.steps!r}")
+        if self.n_classes < 2:
+            raise ValueError(f"StudyConfig.n_classes: expected >= 2, got {self.n_classes!r}")
 
 
 @dataclass(frozen=True)
@@ -74,35 +85,44 @@ class StudyResult:
     activation_profiles: Mapping[str, tuple[float, ...]]
 
 
-def teacher_data(n_samples: int, in_features: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Gaussian-teacher regression data: X (n_samples, in_features), y (n_samples, 1), float32."""
-    gen = torch.Generator().manual_seed(10_000 + seed)
+def teacher_data(
+    n_samples: int, in_features: int, seed: int, n_classes: int = 2
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The notebook's teacher data: X (n_samples, in_features) float32, labels y (n_samples,) int64.
+
+    ``teacher_data(512, 32, 0)`` equals the notebook's ``X_GRAD, Y_GRAD`` (``SEED = 0``).
+    """
+    gen = torch.Generator().manual_seed(seed)
     x = torch.randn(n_samples, in_features, generator=gen)
-    w = torch.randn(in_features, 1, generator=gen)
-    return x, x @ w / in_features**0.5
+    teacher = torch.randn(in_features, n_classes, generator=gen)
+    return x, (x @ teacher).argmax(dim=1)
 
 
 def _train(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int) -> None:
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     for _ in range(steps):
         optimiser.zero_grad()
-        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss = F.cross_entropy(model(x), y)
         loss.backward()  # type: ignore[no-untyped-call]
         optimiser.step()
 
 
-def _one_run(method: str, config: StudyConfig, seed: int) -> GradientProfile:
-    x, y = teacher_data(config.n_samples, config.in_features, seed)
+def run_once(method: str, config: StudyConfig, seed: int) -> GradientProfile:
+    """One method's profile for one seed (the notebook's ``layer_gradients(make_mlp(method), ...)``)."""
+    x, y = teacher_data(config.n_samples, config.in_features, seed, config.n_classes)
     model = build_mlp(
         method,
         in_features=config.in_features,
         depth=config.depth,
         width=config.width,
+        out_features=config.n_classes,
         init=config.init,
         seed=seed,
     )
     _train(model, x, y, config.steps)
-    return gradient_profile(model, x, y, include_output=config.include_output, activations=True)
+    return gradient_profile(
+        model, x, y, loss_fn=F.cross_entropy, include_output=config.include_output, activations=True
+    )
 
 
 def _median(rows: list[tuple[float, ...]]) -> tuple[float, ...]:
@@ -130,7 +150,7 @@ def _run_study(config: StudyConfig) -> StudyResult:
     zeros: dict[str, tuple[float, ...]] = {}
     acts: dict[str, tuple[float, ...]] = {}
     for method in METHODS:
-        runs = [_one_run(method, config, seed) for seed in config.seeds]
+        runs = [run_once(method, config, seed) for seed in config.seeds]
         weights[method] = _median([r.weight_grad for r in runs])
         zeros[method] = _median([r.zero_fraction for r in runs])
         acts[method] = _median([r.activation_grad or () for r in runs])

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from reference._lazy import lazy_getattr
 
-from .compare import MotifMatch, match_jaspar, pfm_similarity
+from .compare import MotifMatch, match_jaspar, match_jaspar_many, pfm_similarity
 from .families import LIVER_FAMILIES, FamilyHit, FamilyReport, family_of, liver_families
 from .jaspar import DEFAULT_RELEASE, JasparMatrix, fetch_matrix, load_jaspar
 from .pfm import ActivationPFMs, activation_pfms, as_kernels, information_content, kernels_to_pfms, trim_pfm
@@ -34,6 +34,7 @@ __all__ = [
     "liver_families",
     "load_jaspar",
     "match_jaspar",
+    "match_jaspar_many",
     "pfm_similarity",
     "plot_logo",
     "plot_logos",

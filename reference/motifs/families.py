@@ -22,7 +22,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from .compare import MotifMatch, match_jaspar
+from .compare import MotifMatch, match_jaspar_many
 from .jaspar import JasparMatrix, load_jaspar
 
 __all__ = ["LIVER_FAMILIES", "FamilyHit", "FamilyReport", "family_of", "liver_families"]
@@ -80,10 +80,10 @@ def liver_families(
         min_score: minimum average column PCC. Default 0.9.
         matrices: candidates; default the cached vertebrate CORE collection.
     """
-    candidates = list(matrices) if matrices is not None else list(load_jaspar())
+    candidates = tuple(matrices) if matrices is not None else load_jaspar()
     best: dict[str, FamilyHit | None] = dict.fromkeys(LIVER_FAMILIES)
-    for index, pfm in enumerate(pfms):
-        for match in match_jaspar(pfm, top=top, matrices=candidates):
+    for index, matches in enumerate(match_jaspar_many(list(pfms), top=top, matrices=candidates)):
+        for match in matches:
             family = family_of(match.name)
             current = best.get(family) if family else None
             if family and match.score >= min_score and (current is None or match.score > current.match.score):

@@ -7,16 +7,22 @@ JASPAR counts with a pseudocount of 0.8 spread over the four bases (0.2 each), t
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DEFAULT_RELEASE", "JasparMatrix", "fetch_matrix", "load_jaspar"]
+__all__ = ["DEFAULT_RELEASE", "FIRST_PYJASPAR", "JasparMatrix", "fetch_matrix", "load_jaspar"]
 
 DEFAULT_RELEASE: Final = "JASPAR2026"
+FIRST_PYJASPAR: Final[Mapping[str, str]] = MappingProxyType({"JASPAR2024": "3.0.0", "JASPAR2026": "4.0.0"})
+"""The first pyjaspar release that bundles a JASPAR release (read from the PyPI sdists' ``pyjaspar/data``);
+pyproject.toml's floor is the one of :data:`DEFAULT_RELEASE`."""
 _PSEUDOCOUNT: Final = 0.8
 
 
@@ -44,14 +50,32 @@ def _to_matrix(motif: Any) -> JasparMatrix:
     return JasparMatrix(str(motif.matrix_id), str(motif.name), counts / counts.sum(axis=0, keepdims=True))
 
 
+def _needs(release: str) -> str:
+    """What to install for ``release``: the first pyjaspar that bundles it, or a newer one."""
+    first = FIRST_PYJASPAR.get(release)
+    if first is None:
+        return "a pyjaspar release that bundles it"
+    return f"pyjaspar>={first} (`pip install -U 'pyjaspar>={first}'`, or `make setup`)"
+
+
 @functools.cache
 def _database(release: str) -> Any:
-    from pyjaspar import jaspardb
+    """pyjaspar's offline database for ``release``.
 
-    try:
-        return jaspardb(release=release)
-    except Exception as exc:  # pyjaspar raises bare Exception subclasses for unknown releases
-        raise ValueError(f"load_jaspar: pyjaspar cannot open release {release!r} ({exc})") from exc
+    Raises:
+        RuntimeError: the installed pyjaspar does not bundle ``release`` (pyjaspar itself only prints a
+            line and returns an object without a connection), naming the installed and the needed release.
+    """
+    import pyjaspar
+
+    bundled = sorted(getattr(pyjaspar, "jaspar_releases", {}))
+    if release not in bundled:
+        installed = importlib.metadata.version("pyjaspar")
+        raise RuntimeError(
+            f"load_jaspar: pyjaspar {installed} does not bundle {release} (it has {bundled}); "
+            f"install {_needs(release)}"
+        )
+    return pyjaspar.jaspardb(release=release)
 
 
 @functools.cache
@@ -67,6 +91,10 @@ def load_jaspar(
         collection: JASPAR collection. Default "CORE".
         tax_group: taxonomic group. Default "vertebrates".
         release: pyjaspar release name. Default "JASPAR2026".
+
+    Raises:
+        RuntimeError: the installed pyjaspar does not bundle ``release`` (the message names the pyjaspar
+            to install, :data:`FIRST_PYJASPAR`).
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -91,3 +91,58 @@ def test_epilogue_without_hidden_file_says_so(tmp_path: Path) -> None:
     assert record.hidden_predictions.status is ItemStatus.INVALID
     assert "no hidden sequences" in record.hidden_predictions.reason
     assert json.dumps(data)  # plain JSON only
+
+
+class _TwoWidths(torch.nn.Module):
+    """Two first-layer convolutions of widths 5 and 9 in parallel (like the reference CNN's 9 + 15 + 21)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.narrow = torch.nn.Conv1d(4, 3, kernel_size=5)
+        self.wide = torch.nn.Conv1d(4, 2, kernel_size=9)
+        self.mix = torch.nn.Conv1d(5, 4, kernel_size=1)  # a later layer is never read as a first layer
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a, b = self.narrow(x).amax(dim=2), self.wide(x).amax(dim=2)
+        return torch.cat([a, b], dim=1).sum(dim=1)
+
+
+def test_kernels_come_from_the_scored_model_never_from_first_layer_kernels(tmp_path: Path) -> None:
+    """Pasting JASPAR-like matrices into FIRST_LAYER_KERNELS changes nothing: the grader matches the
+    first-layer weights of FOLD_MODELS[0], the model whose hidden predictions it scores."""
+    _hidden(tmp_path)
+    model = _Tiny()
+    pasted = [[[2.0, -1.0, -1.0, -1.0, 2.0]] * 4] * 7  # 7 "motifs" of width 5
+    data = _run_epilogue({"FOLD_MODELS": [model, _Tiny()], "FIRST_LAYER_KERNELS": pasted}, tmp_path)
+    kernels = parse_record(data, n_hidden=6).first_layer_kernels.value
+    assert kernels is not None and len(kernels) == 3
+    assert torch.allclose(torch.tensor(kernels), model.conv.weight.detach())
+    present = data["present"]
+    assert isinstance(present, list) and "FIRST_LAYER_KERNELS" not in present
+
+
+def test_every_first_layer_conv_is_collected_and_zero_padded(tmp_path: Path) -> None:
+    model = _TwoWidths()
+    kernels = parse_record(_run_epilogue({"FOLD_MODELS": [model]}, tmp_path)).first_layer_kernels.value
+    assert kernels is not None
+    got = torch.tensor(kernels)
+    assert got.shape == (5, 4, 9)
+    assert torch.equal(got[:3, :, 2:7], model.narrow.weight.detach())
+    assert not got[:3, :, :2].any() and not got[:3, :, 7:].any()
+    assert torch.equal(got[3:], model.wide.weight.detach())
+
+
+def test_a_model_without_a_dna_convolution_says_so(tmp_path: Path) -> None:
+    class Dense(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.linear = torch.nn.Linear(40, 1)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.linear(x.flatten(1)).squeeze(1)
+
+    record = parse_record(
+        _run_epilogue({"FOLD_MODELS": [Dense()], "FIRST_LAYER_KERNELS": [[[1.0]] * 4]}, tmp_path)
+    )
+    assert record.first_layer_kernels.status is ItemStatus.INVALID
+    assert "FOLD_MODELS[0] has no torch.nn.Conv1d with 4 input channels" in record.first_layer_kernels.reason

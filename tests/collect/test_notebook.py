@@ -24,7 +24,7 @@ def test_one_ticked_box_is_the_answer() -> None:
         _md("- [x] Correct"),  # untagged: ignored
     ]
     found = markdown_answers(nb)
-    assert found["3.2"].value == "Incorrect"
+    assert found["3.2"].value == "[x] Incorrect"  # the line as ticked; the rubric's choice parser reads it
     assert found["3.1"].status is ItemStatus.INVALID and "2 boxes are ticked" in found["3.1"].reason
     assert set(found) == {"3.1", "3.2"}
 

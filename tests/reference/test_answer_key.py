@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+from grader.rubric import ChoiceCriterion, NumberCriterion, load_rubric, read_choice
 from reference.answers import answer_key, rotation_errors, weight_gradient, xnor_lp_status
+
+WEEK11 = Path(__file__).resolve().parents[2] / "rubrics" / "week11.yaml"
 
 
 def test_answers_by_question() -> None:
@@ -43,3 +47,18 @@ def test_cli_prints_one_json_object() -> None:
     assert len(lines) == 1
     record = json.loads(lines[0])
     assert record["1.2"] == "batch_norm" and record["3.4"] == 42.0 and "evidence" in record
+
+
+def test_the_rubrics_keys_are_the_computed_answers() -> None:
+    """rubrics/week11.yaml's ``expected`` values are reference.answers' (the first, where several are accepted)."""
+    computed = answer_key().by_question()
+    keys: dict[str, object] = {}
+    for question in load_rubric(WEEK11).questions:
+        for criterion in question.criteria:
+            if isinstance(criterion, ChoiceCriterion):
+                keys[question.id] = criterion.expected == (
+                    read_choice(computed[question.id], criterion.table),
+                )
+            elif isinstance(criterion, NumberCriterion):
+                keys[question.id] = criterion.expected[0] == computed[question.id]
+    assert keys == dict.fromkeys(computed, True)

@@ -60,8 +60,8 @@ def test_bad_value_names_allowed_values_and_close_match() -> None:
     error = _error(lambda d: _crit(d).update(metric="hiden_roc_auc"))
     assert str(error) == (
         "rubrics/x.yaml: questions[1].criteria[0].metric (question '2.5'): unknown 'hiden_roc_auc'; expected one "
-        "of ['cv_pr_auc', 'cv_roc_auc', 'hidden_pr_auc', 'hidden_roc_auc', 'sweep_best_roc_auc'] "
-        "(did you mean 'hidden_roc_auc'?)"
+        "of ['cv_pr_auc', 'cv_roc_auc', 'hidden_model_roc_auc', 'hidden_pr_auc', 'hidden_roc_auc', "
+        "'sweep_best_roc_auc'] (did you mean 'hidden_roc_auc'?)"
     )
 
 
@@ -193,7 +193,7 @@ CASES: list[tuple[str, Mutation, str]] = [
         "min_count not per fold",
         lambda d: _crit(d).update(min_count=5),
         "questions[1].criteria[0].min_count (question '2.5'): hidden_roc_auc is not a per-fold metric; min_count "
-        "applies only to ['cv_pr_auc', 'cv_roc_auc']",
+        "applies only to ['cv_pr_auc', 'cv_roc_auc', 'hidden_model_roc_auc']",
     ),
     (
         "duplicate criterion",

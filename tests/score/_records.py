@@ -83,8 +83,17 @@ def week11_correct(**changes: Any) -> Evidence:
         "cv": CVReport(roc_auc=(0.82, 0.8, 0.84, 0.81, 0.83), pr_auc=(0.8,) * 5),
         "sweep": {"5": 0.8, "9": 0.82, "15": 0.81},
         "hidden_item": hidden(),
-        "motifs": (hit(3, "HNF4A", 0.98), hit(5, "FOXA2", 0.96), hit(7, "GATA1", 0.9)),
-        "figures": (FigureRef(cell_index=9, section="Assignment 1 · Vanishing gradients", mime="image/png"),),
+        "motifs": (
+            hit(3, "HNF4A", 0.98),
+            hit(5, "FOXA2", 0.96),
+            hit(8, "HNF4G", 0.95),
+            hit(11, "CEBPB", 0.94),
+            hit(7, "GATA1", 0.9),
+        ),
+        "figures": (
+            FigureRef(cell_index=9, section="Assignment 1 · Vanishing gradients", mime="image/png"),
+            FigureRef(cell_index=25, section="Assignment 2 · 2.6", mime="image/png"),
+        ),
     }
     values.update(changes)
     return evidence(**values)

@@ -32,7 +32,7 @@ def choice(**kw: Any) -> dict[str, Any]:
     return question("3.1", {"id": "key", "kind": "choice", "options": TRUTH, "expected": "incorrect", **kw})
 
 
-def number(expected: float = 42, **kw: Any) -> dict[str, Any]:
+def number(expected: float | list[float] = 42, **kw: Any) -> dict[str, Any]:
     return question("3.4", {"id": "key", "kind": "number", "expected": expected, **kw})
 
 
@@ -51,6 +51,10 @@ def gradients_question(**kw: Any) -> dict[str, Any]:
         {"id": "data", "kind": "evidence", "rule": "gradient_uniformity", "choice": "key", "points": 1, **kw},
         all_or_nothing=True,
     )
+
+
+WITH_OUTPUT = {**{name: [*g, 1.0] for name, g in GRADIENTS.items()}, "Batch Norm": [*FLAT, 1e-4]}
+"""Every list ends with an output layer; batch norm's is tiny."""
 
 
 def artifact(**kw: Any) -> dict[str, Any]:
@@ -152,6 +156,32 @@ CASES = [
         "invalid: could not read 'forty-two' as a number",
     ),
     Case("number bool", number(), evidence({"3.4": True}), 0, INV, "expected a number, got True"),
+    # number: a list of accepted alternatives
+    Case(
+        "number alternative",
+        number([42, 84], abs_tol=1e-6),
+        evidence({"3.4": "84"}),
+        2,
+        P,
+        "'84' read as 84: matches one of 42, 84 (tolerance 1e-06)",
+    ),
+    Case(
+        "number no alternative",
+        number([42, 84], abs_tol=1e-6, feedback=[{"value": 21, "message": "21 misses the factor 2"}]),
+        evidence({"3.4": 21}),
+        0,
+        F,
+        "21 read as 21; expected one of 42, 84 (tolerance 1e-06). 21 misses the factor 2",
+    ),
+    Case(
+        "number alternatives, relative tolerance",
+        number([1, 100], rel_tol=0.1),
+        evidence({"3.4": 50}),
+        0,
+        F,
+        "expected one of 1 (tolerance 0.1), 100 (tolerance 10)",
+    ),
+    Case("number alternative, relative edge", number([1, 100], rel_tol=0.1), evidence({"3.4": 90}), 2, P),
     # metric: threshold edges read higher_is_better from the spec; missing, invalid, out of bounds, folds
     Case(
         "metric at threshold",
@@ -263,7 +293,7 @@ CASES = [
         evidence(cv=CV5),
         0,
         M,
-        "missing: hidden_roc_auc: hidden-set evaluation: not evaluated",
+        "missing: hidden_model_roc_auc: hidden-set evaluation: not evaluated",
     ),
     Case(
         "sweep enough",
@@ -366,22 +396,23 @@ CASES = [
     Case(
         "gradients one layer",
         gradients_question(),
-        evidence({"1.2": "BN"}, gradients={"BN": [1.0], "ELU": [1.0]}),
+        evidence({"1.2": "BN"}, gradients={name: [1.0] for name in GRADIENTS}),
         0,
         F,
-        "GRADIENTS needs at least 2 hidden layers per method; got {'batch_norm': 1, 'elu': 1}",
+        "data: invalid: GRADIENTS: GRADIENTS needs at least 2 hidden layers per method; got {'baseline': 1, "
+        "'skip': 1, 'batch_norm': 1, 'relu': 1, 'elu': 1}",
     ),
     Case(
         "output layer dropped",
         gradients_question(output_layer_recorded=True),
-        evidence({"1.2": "BN"}, gradients={**GRADIENTS, "Batch Norm": [*FLAT, 1e-4]}),
+        evidence({"1.2": "BN"}, gradients=WITH_OUTPUT),
         2,
         P,
     ),
     Case(
         "output layer included",
         gradients_question(output_layer_recorded=True, include_output_layer=True),
-        evidence({"1.2": "BN"}, gradients={**GRADIENTS, "Batch Norm": [*FLAT, 1e-4]}),
+        evidence({"1.2": "BN"}, gradients=WITH_OUTPUT),
         0,
         F,
         "U(batch_norm)=4.00",
@@ -421,7 +452,7 @@ CASES = [
         evidence(first_layer_kernels=Item.invalid("shape (16, 5, 9); expected (filters, 4, width)")),
         0,
         INV,
-        "invalid: FIRST_LAYER_KERNELS: shape (16, 5, 9); expected (filters, 4, width)",
+        "invalid: the first-layer weights of FOLD_MODELS[0]: shape (16, 5, 9); expected (filters, 4, width)",
     ),
     # motif match
     Case(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from grader.collect.record import CVReport
-from grader.rubric import Rubric, load_rubric
+from grader.rubric import Rubric, load_rubric, parse_rubric
 from grader.score import FindingStatus, QuestionStatus, Visibility, score_submission
 
 from ._records import CORRECT_ANSWERS, GRADIENTS, hidden, ran, week11_correct
@@ -49,12 +50,51 @@ def test_1_2_elu_supported_but_not_the_key(week11: Rubric) -> None:
     assert "the key is 'batch_norm'" in q.findings[0].message
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        ("Sigmoid", "ResNet", "BatchNorm1d", "Rectified Linear Unit", "Exponential Linear Unit"),
+        ("baseline", "residual connection", "Batch Normalisation", "relu activation", "elu activation"),
+    ],
+)
+def test_1_2_gradients_keys_take_the_answers_spellings(week11: Rubric, names: tuple[str, ...]) -> None:
+    gradients = dict(zip(names, GRADIENTS.values(), strict=True))
+    q = score_submission(
+        week11, week11_correct(gradients=gradients), ran(), student_id="s", source="s"
+    ).question("1.2")
+    assert q.points == 2, q.reason
+    assert "ignored" not in q.findings[1].message
+
+
+def test_1_2_only_the_chosen_profile_earns_nothing(week11: Rubric) -> None:
+    gradients = {"batch_norm": [0.01, 0.05, 0.1, 0.5, 1.0]}
+    q = score_submission(
+        week11, week11_correct(gradients=gradients), ran(), student_id="s", source="s"
+    ).question("1.2")
+    assert (q.points, q.findings[1].status) == (0.0, FindingStatus.INVALID)
+    assert "invalid: GRADIENTS: no profile for ['baseline', 'skip', 'relu', 'elu']" in q.findings[1].message
+
+
 def test_3_4_84_gets_its_own_feedback(week11: Rubric) -> None:
     answers = {**CORRECT_ANSWERS, "3.4": "dL/dw11 = 84"}
     q = score_submission(
         week11, week11_correct(answer_values=answers), ran(), student_id="s", source="s"
     ).question("3.4")
     assert q.points == 0 and "84 is dL/dw21: w11 multiplies x1 = 1, not x2 = 2" in q.reason
+
+
+def test_3_4_alternatives_an_instructor_accepts(week11: Rubric) -> None:
+    data = yaml.safe_load(WEEK11.read_text(encoding="utf-8"))
+    key = next(q for q in data["questions"] if q["id"] == "3.4")["criteria"][0]
+    key["expected"] = [42, 84]
+    lenient = parse_rubric(yaml.safe_dump(data, sort_keys=False), source="week11-84.yaml")
+    for answer, points in (("84", 2), ("42", 2), ("21", 0)):
+        answers = {**CORRECT_ANSWERS, "3.4": answer}
+        q = score_submission(
+            lenient, week11_correct(answer_values=answers), ran(), student_id="s", source="s"
+        ).question("3.4")
+        assert q.points == points, q.reason
+    assert "expected one of 42, 84 (tolerance 1e-06). 21 misses the factor 2" in q.reason
 
 
 def test_2_5_fails_closed_on_each_part(week11: Rubric) -> None:

@@ -12,6 +12,7 @@ from reference.gradients.evidence import (
     EvidenceError,
     EvidenceParams,
     canonical_method,
+    evidence_problem,
     sdlog,
     summarize,
     supported,
@@ -67,6 +68,50 @@ def test_aliases_are_canonicalised() -> None:
     assert canonical_method("skip-connections") == "skip"
     verdict = supported("BatchNorm", {"Skip Connections": SLOPE, "BN": FLAT})
     assert verdict.choice == "batch_norm" and verdict.supported
+
+
+def test_relu_without_zero_fractions_cannot_be_told() -> None:
+    assert summarize("relu", FLAT).status == "cannot_tell"
+    assert summarize("relu", FLAT, [0.0] * 4).status == "ok"
+    assert summarize("relu", [0.0, 1.0, 1.0, 1.0]).status == "drops_to_zero"  # the magnitudes show it
+    assert summarize("elu", FLAT).status == "ok"
+    verdict = supported("relu", PROFILES)
+    assert not verdict.supported and verdict.reason.startswith("cannot tell whether 'relu' drops to zero")
+    assert verdict.supported_methods == ("batch_norm", "elu")  # relu is as flat, but cannot be backed
+
+
+def test_an_untold_relu_still_sets_the_flattest() -> None:
+    verdict = supported("elu", {**PROFILES, "elu": SLOPE})
+    assert not verdict.supported and verdict.best_uniformity == pytest.approx(0.0872, abs=1e-4)
+    steep_bn = supported("batch_norm", {**PROFILES, "batch_norm": SLOPE})
+    assert "'relu' may drop to zero, but without its zero fractions this cannot be told" in steep_bn.reason
+
+
+def test_evidence_problem_needs_every_method_at_one_depth() -> None:
+    assert evidence_problem(PROFILES) is None
+    assert evidence_problem({"BN": FLAT}) == (
+        "no profile for ['baseline', 'skip', 'relu', 'elu']: an answer is judged against the sigmoid "
+        "baseline and all four options the sheet names"
+    )
+    assert "different numbers of layers" in str(evidence_problem({**PROFILES, "elu": [1.0, 0.5]}))
+    assert evidence_problem({**PROFILES, "skip": [1.0, -1.0, 1.0, 1.0]}) == (
+        "'skip': layer 2 has -1.0; expected a finite value >= 0"
+    )
+    wrong = evidence_problem(PROFILES, {"relu": [0.0, 0.0]})
+    assert wrong == "'relu': zero fractions have 2 layers, magnitudes 4"
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("ResNet", "skip"),
+        ("residual connection", "skip"),
+        ("BatchNorm1d", "batch_norm"),
+        ("Sigmoid", "baseline"),
+    ],
+)
+def test_spellings_of_the_week11_rubric(name: str, method: str) -> None:
+    assert canonical_method(name) == method
 
 
 def test_unknown_name_suggests_the_closest() -> None:

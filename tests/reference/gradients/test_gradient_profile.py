@@ -12,7 +12,8 @@ from reference.gradients.models import build_mlp
 from reference.gradients.profile import gradient_profile, hidden_linears, preserved_state
 from reference.gradients.study import teacher_data
 
-X, Y = teacher_data(128, 16, seed=0)
+X, LABELS = teacher_data(128, 16, seed=0)
+Y = LABELS.float().unsqueeze(1)  # targets of shape (B, 1) for the default mean squared error
 
 
 def _profile(method: str, **kwargs: object) -> list[float]:
@@ -47,6 +48,14 @@ def test_profile_matches_manual_backward() -> None:
     manual = [float(m.weight.grad.abs().mean()) for _, m in hidden_linears(model, include_output=True)]  # type: ignore[union-attr]
     np.testing.assert_allclose(profile.weight_grad, manual, rtol=1e-5)
     assert profile.layer_names[-1] == "head"
+
+
+def test_cross_entropy_keeps_integer_labels() -> None:
+    model = build_mlp("relu", in_features=16, depth=3, width=8, out_features=2, seed=1)
+    profile = gradient_profile(model, X, LABELS.numpy(), loss_fn=nn.functional.cross_entropy)
+    nn.functional.cross_entropy(model(X), LABELS).backward()
+    manual = [float(m.weight.grad.abs().mean()) for _, m in hidden_linears(model)]  # type: ignore[union-attr]
+    np.testing.assert_allclose(profile.weight_grad, manual, rtol=1e-5)
 
 
 def test_activation_gradients_per_block() -> None:

@@ -84,3 +84,44 @@ def test_random_kernels_recover_no_family(jaspar: tuple[JasparMatrix, ...]) -> N
 def test_bad_query_shape() -> None:
     with pytest.raises(ValueError, match=r"pfm must have shape \(4, K\).*got \(3, 5\)"):
         match_jaspar(np.zeros((3, 5)), matrices=[])
+
+
+def _column_pcc(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation of two 4-vectors; 0 when either is flat."""
+    a, b = a - a.mean(), b - b.mean()
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm > 1e-12 else 0.0
+
+
+def _naive_best(query: np.ndarray, target: np.ndarray, min_overlap: int) -> tuple[float, int, str, int]:
+    """The module docstring's definition, one offset and strand at a time (independent of the vectorised code)."""
+    best: tuple[float, int, str, int] = (-np.inf, 0, "+", 0)
+    for strand, t in (("+", target), ("-", target[::-1, ::-1])):
+        for offset in range(-(query.shape[1] - 1), t.shape[1]):
+            pairs = [(i, i + offset) for i in range(query.shape[1]) if 0 <= i + offset < t.shape[1]]
+            if len(pairs) < min(min_overlap, query.shape[1], t.shape[1]):
+                continue
+            score = float(np.mean([_column_pcc(query[:, i], t[:, j]) for i, j in pairs]))
+            if score > best[0] + 1e-12:
+                best = (score, offset, strand, len(pairs))
+    return best
+
+
+def test_all_queries_at_once_equal_the_definition(jaspar: tuple[JasparMatrix, ...]) -> None:
+    """Queries of different widths in one call give, per query and matrix, the naive best (score, offset,
+    strand, overlap); the top matches are those of the naive scores."""
+    from reference.motifs.compare import match_jaspar_many
+
+    rng = np.random.default_rng(0)
+    queries = [rng.dirichlet(np.ones(4), size=w).T for w in (4, 7, 12)] + [
+        fetch_matrix("MA0114.5").probabilities
+    ]
+    targets = jaspar[:25]
+    found = match_jaspar_many(queries, top=len(targets), trim_ic=0.0, matrices=targets)
+    for query, matches in zip(queries, found, strict=True):
+        naive = {m.matrix_id: _naive_best(query, m.probabilities, 6) for m in targets}
+        assert [m.matrix_id for m in matches] == sorted(naive, key=lambda k: (-naive[k][0], k))
+        for m in matches:
+            score, offset, strand, overlap = naive[m.matrix_id]
+            assert (m.offset, m.strand, m.overlap) == (offset, strand, overlap)
+            assert m.score == pytest.approx(score, abs=1e-9)
