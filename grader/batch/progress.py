@@ -109,5 +109,5 @@ class Reporter:
             f"{summary.seconds:.1f} s, {rate:.2f} notebooks/s, {summary.jobs} slots ({summary.backend})."
         )
         for item in skipped:
-            owner = f" [{escape(item.student_id)}]" if item.student_id else ""
+            owner = escape(f" [{item.student_id}]") if item.student_id else ""
             self.console.print(f"[yellow]skipped[/]{owner} {escape(str(item.path))}: {escape(item.reason)}")

@@ -6,13 +6,18 @@ each result as it arrives: executed notebook, then ``results/<student>.json`` (t
 the gradebook row. Killing the grader at any moment loses at most the notebooks in flight; the next
 run redoes exactly those. Harness failures (a worker that died) are recorded with a reason and never
 reused, so the next run retries them.
+
+Archives are extracted into ``OUT/.cache/extracted`` (``EXTRACTED_DIR``, one size budget for the whole
+class: ``grader.discover.archive``) and removed when the batch ends, finished or not; a killed grader's
+leftovers are reused by the next run's discovery and removed at its end.
 """
 
 from __future__ import annotations
 
 import contextlib
+import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from sqlite3 import Connection
@@ -248,9 +253,10 @@ def run_batch(
     """
     start = time.perf_counter()
     reporter = Reporter(console)
-    with lock_out_dir(out_dir), open_gradebook(out_dir / GRADEBOOK_FILE) as db:
+    staged = _staged(out_dir / EXTRACTED_DIR)
+    with lock_out_dir(out_dir), open_gradebook(out_dir / GRADEBOOK_FILE) as db, staged as staging:
         sweep_partial(out_dir)
-        found = discover(submissions, staging=out_dir / EXTRACTED_DIR, exclude=[out_dir])
+        found = discover(submissions, staging=staging, exclude=[out_dir])
         mark_interrupted(db)
         run_id = start_run(db, info.model_copy(update={"n_submissions": len(found.submissions)}))
         outcome = BatchOutcome(skipped=list(found.skipped), run_id=run_id, gradebook=out_dir / GRADEBOOK_FILE)
@@ -272,6 +278,15 @@ def run_batch(
     outcome.seconds = time.perf_counter() - start
     reporter.finish(outcome.graded, outcome.skipped, _summary(outcome, settings))
     return outcome
+
+
+@contextlib.contextmanager
+def _staged(staging: Path) -> Iterator[Path]:
+    """``staging`` for the archives of one batch, removed when the batch ends (also on an error)."""
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _counts(outcome: BatchOutcome) -> RunCounts:

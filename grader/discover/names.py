@@ -7,7 +7,8 @@
 - Anything else: a notebook directly in the submissions folder is named by its file name, one in a
   sub-folder by that top-level folder; ids are reduced to ``[A-Za-z0-9_.-]``.
 
-The outermost component of a path that carries an LMS name decides the student.
+Only the top-level component of a path (relative to the folder or zip the TA points at) is read for an
+LMS name: names further down are whatever the student put in their upload and never decide the student.
 """
 
 from __future__ import annotations

@@ -2,18 +2,24 @@
 
 Policy (every student who submitted something appears in the output):
 
-- One notebook per student is graded. With several, the first readable one wins, then the latest
-  Canvas upload, then the first path in sort order; the others are listed as skipped duplicates.
+- One notebook per student is graded. With several, a readable one wins over one that cannot be
+  graded, then the latest Canvas upload, then the first path in sort order
+  (``grader.discover.duplicates``); the others are listed as skipped duplicates, and the graded
+  submission's notes name each of them and the part of the rule that decided.
 - A notebook that cannot be graded (empty, over 50 MiB, not JSON, not a notebook, nbformat other than
   3 or 4) is *graded as INVALID* with that reason, without starting a kernel, so the student still gets
   a row, 0 points and an explanation.
 - A student (an LMS name, or a top-level folder) with files but no notebook is graded as INVALID,
   "no notebook submitted", naming the files found.
 - Other files (PDFs, scripts, data) are listed as skipped, with the student they belong to.
-- Archives are extracted safely (``grader.discover.archive``); a member with an unsafe name (absolute,
-  ``..``) is listed as skipped and belongs to no one. A zip at the top level whose entries
-  carry LMS names is a class download and is looked into as if it were a folder; any other zip is one
-  student's upload, named by the zip. Archives nest at most two deep.
+- Only the top level of what the TA points at (the folder, or the zip of a class download) carries
+  LMS names. Everything below a top-level entry belongs to the student of that entry, whatever its
+  names say: a student's folder or zip holding ``Other_55555_assignsubmission_file_/...`` is still
+  that student's, with a note naming the ids it seems to carry.
+- Archives are extracted safely (``grader.discover.archive``) under one size budget for the whole
+  class; a member with an unsafe name (absolute, ``..``) is listed as skipped and belongs to no one.
+  A zip given as the submissions root is looked into as if it were a folder; a zip inside the
+  submissions folder is one student's upload, named by the zip. Archives nest at most two deep.
 - Ignored silently: hidden files and folders, ``.ipynb_checkpoints``, ``__MACOSX``, ``Thumbs.db``,
   ``desktop.ini``, and the output folder when it lies inside the submissions folder.
 
@@ -22,6 +28,7 @@ Names: see ``grader.discover.names``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 import zipfile
@@ -29,7 +36,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.discover.archive import DEFAULT_LIMITS, ArchiveLimits, Member, extract_archive
+from grader.discover.archive import DEFAULT_LIMITS, ArchiveLimits, Budget, extract_archive
+from grader.discover.duplicates import duplicate_notes
 from grader.discover.names import LmsName, fallback_id, parse_lms_name
 from grader.discover.probe import Probe, probe_notebook
 from grader.errors import SubmissionInputError
@@ -98,6 +106,7 @@ class _Walk:
     staging: Path
     limits: ArchiveLimits
     exclude: frozenset[Path]
+    budget: Budget
     found: list[_Found] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
@@ -110,13 +119,14 @@ def _ignored(name: str) -> bool:
     return name.startswith(".") or name in _JUNK
 
 
+def _lms_at(parts: tuple[str, ...], index: int) -> LmsName | None:
+    """The LMS reading of ``parts[index]`` (a file by its name without extension)."""
+    return parse_lms_name(parts[index] if index < len(parts) - 1 else _stem(parts[index]))
+
+
 def _lms_of(parts: tuple[str, ...]) -> LmsName | None:
-    """The outermost LMS name among ``parts`` (a file counts by its name without extension)."""
-    for index, part in enumerate(parts):
-        lms = parse_lms_name(part if index < len(parts) - 1 else _stem(part))
-        if lms is not None:
-            return lms
-    return None
+    """The LMS name of the top-level entry ``parts[0]``; names further down are the student's own."""
+    return _lms_at(parts, 0) if parts else None
 
 
 def student_id_for(path: Path, root: Path) -> tuple[str, str]:
@@ -126,22 +136,17 @@ def student_id_for(path: Path, root: Path) -> tuple[str, str]:
     return (lms.student_id, lms.display_name) if lms else (fallback_id(parts), "")
 
 
-def _is_class_download(members: list[Member]) -> bool:
-    return any(_lms_of(m.parts[:1]) is not None for m in members)
-
-
 def _walk_archive(walk: _Walk, archive: Path, parts: tuple[str, ...], origin: str, depth: int) -> None:
-    """Add an archive's members; a top-level class download is transparent, others are a folder."""
+    """Add an archive's members: the submissions root (depth 0) is transparent, others are a folder."""
     if depth > walk.limits.depth:
         walk.found.append(_Found(parts, origin, None, problem="archive nested too deeply; not opened"))
         return
     try:
-        folder, members = extract_archive(archive, walk.staging, limits=walk.limits)
+        folder, members = extract_archive(archive, walk.staging, limits=walk.limits, budget=walk.budget)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         walk.found.append(_Found(parts, origin, archive, problem=f"not a readable zip archive ({exc})"))
         return
-    transparent = depth == 0 or (len(parts) == 1 and _lms_of(parts) is None and _is_class_download(members))
-    prefix = parts[:-1] if transparent else (*parts[:-1], _stem(parts[-1]))
+    prefix = parts[:-1] if depth == 0 else (*parts[:-1], _stem(parts[-1]))
     for member in members:
         where = f"{origin}/{member.name}"
         if not member.parts:
@@ -180,14 +185,43 @@ def _probe(found: _Found) -> Probe:
     return probe_notebook(found.file)
 
 
+def _attachment(found: _Found) -> int:
+    lms = _lms_of(found.parts)
+    return lms.attachment if lms else 0
+
+
 def _kept_first(candidates: list[tuple[_Found, Probe]]) -> list[tuple[_Found, Probe]]:
-    """Readable notebooks first, then the latest Canvas upload, then path order."""
+    """``duplicates.RULE``: readable notebooks first, then the latest Canvas upload, then path order."""
 
     def key(item: tuple[_Found, Probe]) -> tuple[bool, int, tuple[str, ...]]:
-        lms = _lms_of(item[0].parts)
-        return item[1].problem is not None, -(lms.attachment if lms else 0), item[0].parts
+        return item[1].problem is not None, -_attachment(item[0]), item[0].parts
 
     return sorted(candidates, key=key)
+
+
+def _why_kept(kept: tuple[_Found, Probe], runner_up: tuple[_Found, Probe]) -> str:
+    """The part of ``duplicates.RULE`` that ranked ``kept`` before ``runner_up``."""
+    if kept[1].problem is None and runner_up[1].problem is not None:
+        return "only notebook that can be graded"
+    first, second = _attachment(kept[0]), _attachment(runner_up[0])
+    if first != second:
+        return f"latest Canvas upload (attachment id {first} > {second})"
+    return "first in path order"
+
+
+def _foreign_lms_note(sid: str, items: list[_Found]) -> str | None:
+    """A note when names below the top level look like other students' LMS names (never read as such)."""
+    ids = sorted({
+        lms.student_id for f in items for i in range(1, len(f.parts))
+        if (lms := _lms_at(f.parts, i)) is not None and lms.student_id != sid
+    })
+    if not ids:
+        return None
+    return (
+        f"names inside this submission look like an LMS download (student id {', '.join(ids)}); "
+        "they count as this student's files: only the top level of the folder or zip given to the "
+        "grader is read for LMS names"
+    )
 
 
 def _student_notebooks(sid: str, notebooks: list[_Found]) -> tuple[Submission, list[Skipped]]:
@@ -197,9 +231,12 @@ def _student_notebooks(sid: str, notebooks: list[_Found]) -> tuple[Submission, l
     notes = [n for n in (probe.note,) if n]
     if lms is not None and lms.late:
         notes.append("the LMS marked this submission late")
-    notes += [f"also submitted {f.origin} (not graded)" for f, _ in others]
+    why = _why_kept(ranked[0], ranked[1]) if others else ""
+    if others:
+        notes += duplicate_notes(why, [f.origin for f, _ in others])
     skipped = [
-        Skipped(Path(f.origin), f"{p.problem + '; ' if p.problem else ''}duplicate: {kept.origin} is graded", sid)
+        Skipped(Path(f.origin), f"{p.problem + '; ' if p.problem else ''}duplicate: {kept.origin} is graded, "
+                f"the {why}", sid)
         for f, p in others
     ]
     submission = Submission(
@@ -240,13 +277,16 @@ def _submissions(found: list[_Found]) -> tuple[list[Submission], list[Skipped]]:
     for sid, items in students.items():
         notebooks = [f for f in items if f.is_notebook]
         others = [f for f in items if not f.is_notebook]
-        if not notebooks:
-            submissions.append(_no_notebook(sid, others))
-            continue
-        submission, duplicates = _student_notebooks(sid, notebooks)
+        if notebooks:
+            submission, duplicates = _student_notebooks(sid, notebooks)
+            skipped += duplicates
+            skipped += [Skipped(Path(f.origin), f.problem or "not a notebook (.ipynb)", sid) for f in others]
+        else:
+            submission = _no_notebook(sid, others)
+        foreign = _foreign_lms_note(sid, items)
+        if foreign is not None:
+            submission = dataclasses.replace(submission, notes=(*submission.notes, foreign))
         submissions.append(submission)
-        skipped += duplicates
-        skipped += [Skipped(Path(f.origin), f.problem or "not a notebook (.ipynb)", sid) for f in others]
     return submissions, skipped
 
 
@@ -260,12 +300,13 @@ def discover(
     """Every student's submission under ``root`` (a folder, a zip file or one notebook).
 
     ``staging``: where archives are extracted (default: ``grader-extracted`` in the temporary folder);
-    ``exclude``: folders to leave out (the output folder). Never raises for a bad submission; raises
-    ``SubmissionInputError`` only when ``root`` itself cannot be read.
+    ``exclude``: folders to leave out (the output folder). ``limits.total_bytes`` caps what all archives
+    under ``root`` extract together. Never raises for a bad submission; raises ``SubmissionInputError``
+    only when ``root`` itself cannot be read.
     """
     walk = _Walk(
         staging or Path(tempfile.gettempdir()) / "grader-extracted", limits,
-        frozenset(p.resolve() for p in (*exclude, *([staging] if staging else []))),
+        frozenset(p.resolve() for p in (*exclude, *([staging] if staging else []))), Budget(limits.total_bytes),
     )
     try:
         if root.is_dir():

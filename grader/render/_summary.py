@@ -1,9 +1,10 @@
 """The class summary's view model: distributions, per-question statistics, failures and flags.
 
 This page is for instructors; it may name hidden-set measurements. Flags (a reported metric far from
-the measured one, saved outputs that re-execution did not reproduce, edited locked cells, runs outside
-the sandbox, a failed collection step, intake notes, similar code) inform a human and never change
-points.
+the measured one, worded by the spread of the folds; saved outputs that re-execution did not reproduce,
+edited locked cells, runs outside the sandbox, a failed collection step, intake notes, similar code)
+inform a human and never change points. A student who handed in several notebooks is listed with every
+file and the part of the rule (``grader.discover.duplicates.RULE``) that picked the graded one.
 """
 
 from __future__ import annotations
@@ -13,15 +14,20 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from grader.discover.duplicates import RULE as DUPLICATE_RULE
+from grader.discover.duplicates import is_duplicate_note, read_duplicates
 from grader.execute.record import ExecStatus
 from grader.render._charts import BarChart, histogram
 from grader.render._feedback import SUBMISSION_LABELS
 from grader.render._format import safe_file_stem, strip_ansi
 from grader.render._similarity import SimilarityReport, SimilarPair
+from grader.score.agreement import Estimate, Verdict, compare
 from grader.score.result import QuestionStatus, SubmissionStatus
 from grader.store.record import GradedSubmission
 
-__all__ = ["ClassSummary", "FailureRow", "FlagRow", "QuestionStat", "StudentRow", "build_class_summary"]
+__all__ = [
+    "ClassSummary", "DuplicateRow", "FailureRow", "FlagRow", "QuestionStat", "StudentRow", "build_class_summary",
+]
 
 AUC_THRESHOLD = 0.75
 _UNJUDGED = {QuestionStatus.MISSING, QuestionStatus.INVALID, QuestionStatus.NOT_RUN}
@@ -67,6 +73,17 @@ class FlagRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DuplicateRow:
+    """A student who handed in several notebooks: the one graded, the others, and why that one."""
+
+    student_id: str
+    href: str
+    graded: str
+    not_graded: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class StudentRow:
     """One line of the full class list."""
 
@@ -98,6 +115,8 @@ class ClassSummary:
     questions: tuple[QuestionStat, ...]
     failures: tuple[FailureRow, ...]
     flags: tuple[FlagRow, ...]
+    duplicates: tuple[DuplicateRow, ...]
+    duplicate_rule: str
     pairs: tuple[SimilarPair, ...]
     similarity_note: str
     students: tuple[StudentRow, ...]
@@ -176,16 +195,42 @@ def _failures(graded: Sequence[GradedSubmission], pattern: str | None) -> tuple[
     )
 
 
+def _with_spread(e: Estimate) -> str:
+    return f"{e.value:.3f} ± {e.sd:.3f}" if e.sd is not None else f"{e.value:.3f}"
+
+
+_GAP_FLAGS = {
+    Verdict.NOT_REPRODUCED: ("Reported metric far from measured", "the reported value is not reproduced"),
+    Verdict.NOISE: ("Noisy cross-validation", "within twice the folds' spread: noise, not misreporting"),
+    Verdict.CHANCE: ("Models at chance level", "both near chance (0.5): noise, not misreporting"),
+}
+
+
+def _metric_flag(g: GradedSubmission, metric_gap: float, href: str) -> FlagRow | None:
+    """The reported CV ROC-AUC (mean over folds) against the same fold models' mean hidden-set ROC-AUC,
+    flagged when more than ``metric_gap`` apart and worded by the spread of the folds."""
+    cv, hidden = g.evidence.collected.cv, g.evidence.hidden
+    if not (cv.is_ok and cv.value and hidden.is_ok and hidden.value):
+        return None
+    per_model = hidden.value.per_model_roc_auc
+    reported = Estimate(cv.value.mean_roc_auc, cv.value.roc_auc)
+    measured = Estimate(statistics.fmean(per_model), per_model) if per_model else Estimate(hidden.value.roc_auc)
+    gap = compare(reported, measured, metric_gap, chance=0.5)
+    if gap.verdict is Verdict.AGREE:
+        return None
+    kind, why = _GAP_FLAGS[gap.verdict]
+    return FlagRow(g.result.student_id, href, kind,
+                   f"CV ROC-AUC {_with_spread(reported)} reported over {len(cv.value.roc_auc)} fold(s), "
+                   f"{_with_spread(measured)} for the same models on the hidden set "
+                   f"(gap {gap.size:.3f} > {metric_gap:.2f}; {why})")
+
+
 def _flags_of(g: GradedSubmission, metric_gap: float, href: str) -> list[FlagRow]:
     """The flags one submission raises."""
     sid, out = g.result.student_id, []
-    cv, hidden = g.evidence.collected.cv, g.evidence.hidden
-    if cv.is_ok and cv.value and hidden.is_ok and hidden.value:
-        reported, measured = cv.value.mean_roc_auc, hidden.value.roc_auc
-        if abs(reported - measured) > metric_gap:
-            out.append(FlagRow(sid, href, "Reported metric far from measured",
-                               f"CV ROC-AUC {reported:.3f} reported, {measured:.3f} on the hidden set "
-                               f"(gap {abs(reported - measured):.3f} > {metric_gap:.2f})"))
+    metric = _metric_flag(g, metric_gap, href)
+    if metric is not None:
+        out.append(metric)
     integrity = g.integrity
     notes = integrity.saved_output_notes or (
         ("saved outputs differ from re-execution",) if integrity.saved_outputs_reproduced is False else ()
@@ -199,8 +244,31 @@ def _flags_of(g: GradedSubmission, metric_gap: float, href: str) -> list[FlagRow
     if execution.epilogue_failure is not None:
         f = execution.epilogue_failure
         out.append(FlagRow(sid, href, "Collection step failed", f"{f.ename}: {strip_ansi(f.evalue)}"))
-    out += [FlagRow(sid, href, "Intake note", note) for note in g.notes]
+    out += _intake_flags(g, href)
     return out
+
+
+def _intake_flags(g: GradedSubmission, href: str) -> list[FlagRow]:
+    """Discovery's notes; several notebooks make one flag (the duplicates section lists them)."""
+    sid, duplicates = g.result.student_id, read_duplicates(g.notes)
+    if duplicates is None:
+        return [FlagRow(sid, href, "Intake note", note) for note in g.notes]
+    why = f"; graded the {duplicates.why}" if duplicates.why else ""
+    flag = FlagRow(sid, href, "Several notebooks submitted",
+                   f"{len(duplicates.not_graded)} not graded{why} (see Duplicate submissions)")
+    return [flag, *(FlagRow(sid, href, "Intake note", note) for note in g.notes if not is_duplicate_note(note))]
+
+
+def _duplicates(graded: Sequence[GradedSubmission], pattern: str | None) -> tuple[DuplicateRow, ...]:
+    """Every student with notebooks not graded: both files and the part of the rule that decided."""
+    rows = []
+    for g in graded:
+        found = read_duplicates(g.notes)
+        if found is not None:
+            sid = g.result.student_id
+            rows.append(DuplicateRow(sid, _href(sid, pattern), g.result.source, found.not_graded,
+                                     f"the {found.why}" if found.why else "not recorded (an older grader)"))
+    return tuple(rows)
 
 
 def _student_rows(graded: Sequence[GradedSubmission], flags: Sequence[FlagRow], pattern: str | None) -> tuple[StudentRow, ...]:
@@ -247,6 +315,7 @@ def build_class_summary(
         score_chart=_score_chart(ordered), auc_chart=_auc_chart(aucs),
         auc_stats=f"{len(aucs)} submissions evaluated; mean {auc_mean}, median {auc_median}",
         questions=_question_stats(ordered), failures=_failures(ordered, report_href), flags=flags,
+        duplicates=_duplicates(ordered, report_href), duplicate_rule=DUPLICATE_RULE,
         pairs=similarity.pairs if similarity else (),
         similarity_note=similarity.note if similarity else "Code similarity was not computed (no executed notebooks given).",
         students=_student_rows(ordered, flags, report_href),

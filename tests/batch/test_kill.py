@@ -24,11 +24,13 @@ MOODLE = {f"Student {i}_{100 + i}_assignsubmission_file_": {"points": 2.0, "slee
 
 
 def make_submissions(root: Path) -> Path:
+    """Plain notebooks, and Moodle folders whose notebook is zipped (extracted under OUT/.cache)."""
     subs = fakes.write_notebooks(root, SPECS)
     staged = fakes.write_notebooks(root.parent / "moodle-staged", {"week11": {"points": 2.0, "sleep": 0.1}})
-    with zipfile.ZipFile(subs / "class_download.zip", "w") as zf:
-        for folder in MOODLE:
-            zf.write(staged / "week11.ipynb", f"{folder}/week11.ipynb")
+    for folder in MOODLE:
+        (subs / folder).mkdir()
+        with zipfile.ZipFile(subs / folder / "upload.zip", "w") as zf:
+            zf.write(staged / "week11.ipynb", "week11.ipynb")
     return subs
 
 

@@ -105,7 +105,12 @@ def test_zip_bomb_is_capped(staging: Path) -> None:
 def test_corrupt_and_nested_zips(staging: Path) -> None:
     found = discover(FIXTURES / "zips", staging=staging)
     assert "not a readable zip archive" in reasons(found)["corrupt.zip"]
-    assert by_id(found)["99999"].origin.endswith("upload.zip/inner/week11.ipynb")
+    # zips inside a folder are students' uploads: the LMS names inside them are not read
+    nested = by_id(found)["nested"]
+    assert nested.origin.endswith("nested.zip/Nested Student_99999_assignsubmission_file_/upload.zip/inner/week11.ipynb")
+    assert "student id 99999" in nested.notes[-1]
+    direct = by_id(discover(FIXTURES / "zips" / "nested.zip", staging=staging))
+    assert direct["99999"].origin.endswith("upload.zip/inner/week11.ipynb")
 
 
 def test_huge_notebook_is_invalid(tmp_path: Path) -> None:

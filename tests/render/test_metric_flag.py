@@ -1,0 +1,52 @@
+"""The class summary's reported-vs-measured flag: the CV mean against the same fold models on the hidden
+set, worded by the spread of the folds, so two chance-level numbers never read as misreporting."""
+
+from __future__ import annotations
+
+from grader.collect.record import CVReport, Item
+from grader.evaluate.record import HiddenEvaluation
+from grader.render._summary import FlagRow, build_class_summary
+from grader.render.samples import full_marks
+from grader.store.record import GradedSubmission
+
+
+def _with(folds: tuple[float, ...], ensemble: float, per_model: tuple[float, ...]) -> GradedSubmission:
+    g = full_marks("s_flag")
+    hidden = HiddenEvaluation(
+        n=400, n_positive=160, roc_auc=ensemble, pr_auc=0.5, per_model_roc_auc=per_model
+    )
+    collected = g.evidence.collected.model_copy(update={"cv": Item.ok(CVReport(roc_auc=folds))})
+    evidence = g.evidence.model_copy(update={"collected": collected, "hidden": Item.ok(hidden)})
+    return g.model_copy(update={"evidence": evidence})
+
+
+def _metric_flags(g: GradedSubmission) -> list[FlagRow]:
+    summary = build_class_summary(
+        [g], similarity=None, course="c", assignment="a", report_href=None, metric_gap=0.1
+    )
+    return [f for f in summary.flags if "CV ROC-AUC" in f.detail]
+
+
+def test_chance_level_numbers_are_not_flagged_as_misreported() -> None:
+    (flag,) = _metric_flags(_with((0.45, 0.70, 0.55, 0.72, 0.68), 0.51, (0.50, 0.51, 0.49, 0.52, 0.50)))
+    assert flag.kind == "Models at chance level"
+    assert "0.620 ± 0.116 reported over 5 fold(s), 0.504 ± 0.011" in flag.detail
+    assert "not misreporting" in flag.detail
+
+
+def test_the_ensemble_is_not_what_the_cv_mean_estimates() -> None:
+    """Five fold models at 0.81 whose average scores 0.93: the CV mean of 0.80 agrees with them."""
+    assert _metric_flags(_with((0.80, 0.79, 0.81, 0.80, 0.80), 0.93, (0.82, 0.81, 0.80, 0.82, 0.81))) == []
+
+
+def test_a_gap_beyond_the_folds_spread_is_flagged() -> None:
+    (flag,) = _metric_flags(_with((0.95, 0.96, 0.95, 0.94, 0.96), 0.70, (0.68, 0.67, 0.69, 0.68, 0.68)))
+    assert (
+        flag.kind == "Reported metric far from measured"
+        and "the reported value is not reproduced" in flag.detail
+    )
+
+
+def test_noisy_folds_are_flagged_as_noise() -> None:
+    (flag,) = _metric_flags(_with((0.95, 0.70, 0.92, 0.66, 0.90), 0.78, (0.71, 0.69, 0.70, 0.70, 0.70)))
+    assert flag.kind == "Noisy cross-validation" and "noise, not misreporting" in flag.detail
