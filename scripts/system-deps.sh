@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the grader needs when they are missing: bubblewrap (the sandbox)
-# and chromium (the report tests). Idempotent; needs root for apt-get (skips with a message otherwise).
+# Installs the Debian packages the grader needs when they are missing: bubblewrap, util-linux and
+# libseccomp2 (the sandbox and its seccomp filter) and chromium (the report tests). Idempotent; needs
+# root for apt-get (skips with a message otherwise).
 set -euo pipefail
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v prlimit >/dev/null 2>&1 || need+=(util-linux)
+{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true; } | grep 'libseccomp\.so\.2' >/dev/null || need+=(libseccomp2)
 if [ "${GRADER_SKIP_CHROMIUM:-0}" != 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fi

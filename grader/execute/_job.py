@@ -11,6 +11,7 @@ from typing import Literal
 
 from nbformat import NotebookNode
 
+from grader.execute import _cgroup
 from grader.execute._reasons import memory_rlimit
 from grader.execute._sandbox import SANDBOX_USER, PythonInstall, write_identity
 from grader.execute._workdir import LiveWorkdir, remove_tree
@@ -18,7 +19,7 @@ from grader.execute.config import ExecutionConfig
 from grader.execute.devices import DeviceInfo
 from grader.execute.rundirs import run_dir
 
-__all__ = ["MIB", "Job", "Scratch", "kernel_env", "rlimits"]
+__all__ = ["MIB", "Job", "Scratch", "kernel_env", "rlimits", "sandbox_memory_mb"]
 
 MIB = 2**20
 _THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -59,11 +60,14 @@ class Job:
 class Scratch:
     """The run's private host directory (mode 0700; 0711 in the rootless form as root, so that the
     unprivileged bwrap can reach the binds below it): connection files, the sandbox's /etc files, the
-    kernel's log, and (sandboxed) the live work dir (a tmpfs when root). Removed on exit."""
+    kernel's log, and (sandboxed) the live work dir (a tmpfs when root) and the sandbox's cgroup
+    (``_cgroup``; None where none can be made, ``cgroup_note`` says why). Removed on exit."""
 
     def __init__(self, job: Job) -> None:
         self.job = job
         self.live: LiveWorkdir | None = None
+        self.cgroup: _cgroup.SandboxCgroup | None = None
+        self.cgroup_note = ""
         self._stack = contextlib.ExitStack()
         self.root = Path(os.path.realpath(run_dir("run")))
         self.conn = self.root / "conn"
@@ -93,6 +97,28 @@ class Scratch:
             self.job.workdir, self.work, owner=self.job.owner, disk_bytes=disk, tmpfs=self.job.as_root
         )
         self.live = self._stack.enter_context(live)
+        self._make_cgroup()
+
+    def _make_cgroup(self) -> None:
+        """The sandbox's cgroup (removed on exit), or the reason there is none in ``cgroup_note``."""
+        backend = _cgroup.find_backend()
+        if isinstance(backend, str):
+            self.cgroup_note = backend
+            return
+        for parent in backend.parents():
+            _cgroup.clean_once(parent)
+        memory = sandbox_memory_mb(self.job.config, tmpfs_workdir=self.job.as_root) * MIB
+        try:
+            self.cgroup = backend.create(_cgroup.new_name(), memory, self.job.config.max_processes)
+        except OSError as exc:
+            self.cgroup_note = f"no writable cgroup ({exc.strerror})"
+            return
+        self._stack.callback(self.cgroup.remove)
+
+    @property
+    def cgroup_procs(self) -> tuple[Path, ...]:
+        """The ``cgroup.procs`` files the kernel's launcher joins (none without a cgroup)."""
+        return self.cgroup.procs if self.cgroup is not None else ()
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
@@ -144,6 +170,18 @@ def kernel_env(job: Job, python: PythonInstall, *, home: str, tmp: str) -> dict[
     if job.device is not None and "LD_LIBRARY_PATH" in os.environ:
         env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
     return env | dict(job.extra_env)
+
+
+def sandbox_memory_mb(cfg: ExecutionConfig, *, tmpfs_workdir: bool) -> int:
+    """Memory of the whole sandbox, in MiB: ``memory_mb`` plus the RAM its tmpfs mounts may hold (the
+    work dir's ``disk_mb`` when it is a tmpfs, ``tmp_mb`` each for /tmp and /dev/shm), whose pages are
+    charged to the sandbox's cgroup like any other memory of its processes.
+
+    >>> sandbox_memory_mb(ExecutionConfig(memory_mb=1024, disk_mb=128, tmp_mb=64), tmpfs_workdir=True)
+    1280
+    """
+    disk = cfg.disk_mb if tmpfs_workdir else 0
+    return cfg.resolved_memory_mb() + disk + 2 * cfg.tmp_mb
 
 
 def rlimits(cfg: ExecutionConfig, *, gpu: bool) -> tuple[str, ...]:

@@ -7,10 +7,19 @@ import re
 import signal
 from typing import Literal
 
+from grader.execute._seccomp import filter_summary
 from grader.execute.config import ExecutionConfig
 from grader.execute.record import ExecStatus
 
-__all__ = ["applied_limits", "exit_reason", "limit_reason", "memory_rlimit"]
+__all__ = [
+    "applied_limits",
+    "disk_over_reason",
+    "exit_reason",
+    "limit_reason",
+    "memory_rlimit",
+    "oom_reason",
+    "pids_note",
+]
 
 _ERRNO = re.compile(r"\[Errno (\d+)\]")
 
@@ -43,13 +52,17 @@ def applied_limits(
         "open_files": str(cfg.max_open_files),
         "network": "none",
         "sandbox": _form_text(form),
+        "syscalls": filter_summary(),
     }
 
 
 def _disk(cfg: ExecutionConfig) -> str:
     if os.geteuid() == 0:
         return f"{cfg.disk_mb} MiB (work dir tmpfs)"
-    return f"not enforced (rootless without root: plain work dir; {cfg.disk_mb} MiB copied back)"
+    return (
+        f"{cfg.disk_mb} MiB (plain work dir, measured by the grader while the notebook runs; "
+        "the kernel is stopped when over)"
+    )
 
 
 def _form_text(form: str) -> str:
@@ -129,3 +142,26 @@ def limit_reason(ename: str, evalue: str, cfg: ExecutionConfig) -> str | None:
         24: f"open files limit {cfg.max_open_files} (Too many open files)",
     }
     return by_errno.get(errno_value) if errno_value is not None else None
+
+
+def oom_reason(kills: int, sandbox_mb: int, backend: str) -> str:
+    """Why a run ended when the sandbox's cgroup went over its memory limit (``kills`` processes ended)."""
+    ended = "1 process" if kills == 1 else f"{kills} processes"
+    return (
+        f"the sandbox went over its memory limit of {sandbox_mb} MiB for all of its processes together "
+        f"(cgroup {backend}; files in its tmpfs count too): the out-of-memory killer ended {ended} and "
+        "the sandbox was stopped"
+    )
+
+
+def disk_over_reason(used_bytes: int, entries: int, cfg: ExecutionConfig) -> str:
+    """Why a run ended when its plain work dir (rootless form without root) outgrew ``disk_mb``."""
+    return (
+        f"the work dir grew to {used_bytes / 2**20:.0f} MiB in {entries} entries, over the disk limit of "
+        f"{cfg.disk_mb} MiB, and the sandbox was stopped"
+    )
+
+
+def pids_note(refused: int, cfg: ExecutionConfig, backend: str) -> str:
+    """What the sandbox's cgroup says about a run that hit the process limit."""
+    return f"the sandbox's cgroup {backend} refused {refused} new processes or threads at {cfg.max_processes}"

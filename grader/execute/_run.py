@@ -1,8 +1,10 @@
 """Run one prepared notebook in a fresh kernel (sandboxed unless configured otherwise) and record it.
 
-A run: the private scratch directory and the live work dir are made (``_job``); the kernel starts and
-the cells run (``_runner``); the kernel is shut down; what the notebook wrote is copied back into the
-work dir; the scratch is removed; what happened becomes an ``ExecutionRecord`` (``_state``).
+A run: the private scratch directory, the live work dir and the sandbox's cgroup are made (``_job``,
+``_cgroup``); the kernel starts and the cells run (``_runner``) while the guard watches the sandbox's
+memory and work dir from outside (``_guard``); the kernel is shut down; what the notebook wrote is copied
+back into the work dir; the scratch is removed (the cgroup with it); what happened becomes an
+``ExecutionRecord`` (``_state``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any, TypeVar
 from nbformat import NotebookNode
 
 from grader.errors import SandboxError, SandboxUnavailableError
+from grader.execute._guard import Guard
 from grader.execute._job import Job, Scratch
 from grader.execute._reasons import applied_limits
 from grader.execute._runner import Runner
@@ -106,12 +109,14 @@ async def _run(job: Job) -> tuple[NotebookNode, ExecutionRecord]:
     started = time.monotonic()
     with Scratch(job) as scratch:
         runner = Runner(job, scratch)
-        state = await runner.execute()
+        guard = Guard(job, scratch, runner.stop_kernel)
+        state = await guard.watch(runner.execute())
+        guard.judge(state)
         state.files_not_copied = scratch.copy_out()
-    return job.nb, _record(job, state, time.monotonic() - started)
+    return job.nb, _record(job, state, time.monotonic() - started, guard.limits())
 
 
-def _record(job: Job, state: RunState, duration: float) -> ExecutionRecord:
+def _record(job: Job, state: RunState, duration: float, held: Mapping[str, str]) -> ExecutionRecord:
     status, reason = state.verdict()
     return ExecutionRecord(
         status=status,
@@ -123,7 +128,8 @@ def _record(job: Job, state: RunState, duration: float) -> ExecutionRecord:
         device=job.device.label if job.device else "cpu",
         sandboxed=job.sandboxed,
         kernel_exit_code=state.exit_code,
-        limits=applied_limits(job.config, sandboxed=job.sandboxed, gpu=job.device is not None, form=job.form),
+        limits=applied_limits(job.config, sandboxed=job.sandboxed, gpu=job.device is not None, form=job.form)
+        | dict(held),
         output_truncated=state.truncated,
         epilogue_ran=state.epilogue_ran,
         epilogue_failure=state.epilogue_failure,

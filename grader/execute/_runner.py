@@ -23,6 +23,7 @@ from nbformat import NotebookNode
 from grader.execute._client import CappedNotebookClient, OutputBudget, coalesce_streams
 from grader.execute._job import MIB, Job, Scratch, kernel_env, rlimits
 from grader.execute._kernel import KERNEL_ARGUMENTS, DisconnectWatch, SandboxKernelManager, exit_code
+from grader.execute._keyring import with_cgroup
 from grader.execute._reasons import exit_reason
 from grader.execute._sandbox import SANDBOX_HOME, SandboxSpec, find_tools, python_install, sandbox_argv
 from grader.execute._state import RunState, cell_name
@@ -79,7 +80,7 @@ class Runner:
             device=self.job.device,
             form=self.job.form,
         )
-        return sandbox_argv(spec)
+        return with_cgroup(sandbox_argv(spec), self.scratch.cgroup_procs)
 
     async def execute(self) -> RunState:
         """Start the kernel, run the notebook, always stop the kernel; what happened is the state."""
@@ -242,6 +243,12 @@ class Runner:
             "the kernel was stopped and nothing after it ran"
         )
         self.state.stop(ExecStatus.CELL_ERROR, reason, (index, cell, type(error).__name__))
+
+    async def stop_kernel(self) -> None:
+        """Kill the kernel from outside the run (the guard, at a breach); the run then ends as it died."""
+        self.killed = True
+        with contextlib.suppress(RuntimeError, OSError):
+            await self.km.signal_kernel(signal.SIGKILL)
 
     async def _interrupt(self) -> None:
         with contextlib.suppress(RuntimeError):

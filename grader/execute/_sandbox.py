@@ -5,17 +5,25 @@ Two forms of the tested recipe (shared/design/sandbox.md):
 - root (``execution.sandbox_form: root``, the default for a grader running as root): ``bwrap`` (new
   mount, pid, ipc, uts, cgroup and network namespaces, ``--die-with-parent``, ``--new-session``,
   ``--clearenv``) runs ``setpriv`` (the slot's numeric uid and gid, no groups, no capabilities, no new
-  privileges), which runs ``prlimit`` (memory, CPU, processes, file size, open files, no core dumps),
-  which runs the kernel.
+  privileges), which runs the seccomp loader, which runs ``prlimit`` (memory, CPU, processes, file
+  size, open files, no core dumps), which runs the kernel. The slot's uid could still make a user
+  namespace and hold every capability in it (``unshare -Ur``); the seccomp filter refuses that.
 - rootless (the default for any other user, e.g. a TA on a SLURM node): ``setpriv`` first when the
   grader is root (the slot's uid), else nothing; then an unprivileged ``bwrap --unshare-all
   --unshare-user --disable-userns`` (the same namespaces plus a user namespace in which no further one
-  can be made), then ``prlimit``, then the kernel. It never holds a capability outside its namespace
-  and blocks nested user namespaces; it needs unprivileged user namespaces and a Python the kernel's
-  uid can read. Without root the kernel runs as the grader's own user and its work dir is a plain
-  directory (``disk_mb`` is not enforced, only ``max_file_size_mb`` per file).
+  can be made), then the seccomp loader, ``prlimit``, the kernel. It never holds a capability outside
+  its namespace and blocks nested user namespaces; it needs unprivileged user namespaces and a Python
+  the kernel's uid can read. Without root the kernel runs as the grader's own user and its work dir is a plain
+  directory (``max_file_size_mb`` per file; ``disk_mb`` in total is measured by the grader, ``_guard``).
 
-Both start with the keyring launcher (``_keyring``): the kernel gets a new, empty session keyring.
+Both start with the keyring launcher (``_keyring``): the kernel gets a new, empty session keyring, and the
+launcher first joins the run's cgroup (``_cgroup``: memory and tasks of the whole sandbox) where there is one. In
+both, the seccomp loader (``_seccomp``: the sandbox's own Python, ``-I -S``, before any student code)
+loads a filter that refuses new namespaces (``unshare``/``clone`` namespace flags, ``setns``; ``clone3``
+ENOSYS), mounts, ``ptrace``, ``bpf``, ``perf_event_open``, ``userfaultfd``, ``io_uring``, the keyrings,
+modules, ``kexec`` and ``reboot`` with EPERM, on x86_64 and aarch64; elsewhere, or without libseccomp,
+``sandbox_available`` answers False (no sandboxed kernel without the filter). The probe runs ``true``
+under the filter and checks that ``unshare --user`` is refused.
 
 What the kernel sees: /usr (and the /bin, /lib… links) read-only, a few files of /etc, the Python
 installation and its prefixes read-only (parents created empty, mode 0755, so nothing beside them is
@@ -40,6 +48,7 @@ from typing import Literal
 from grader.errors import SandboxError, SandboxUnavailableError
 from grader.execute import _workdir
 from grader.execute._keyring import keyring_prefix
+from grader.execute._seccomp import check_loadable, compiled_filter, loader_argv
 from grader.execute.config import SandboxForm, resolve_form
 from grader.execute.devices import DeviceInfo, device_nodes
 
@@ -143,6 +152,7 @@ def _probe(form: Literal["root", "rootless"]) -> tuple[bool, str]:
     try:
         tools = find_tools()
         _probe_chain(tools, form)
+        check_loadable()
         if os.geteuid() == 0:
             _probe_tmpfs()
     except SandboxError as exc:
@@ -201,7 +211,8 @@ def python_install(executable: Path | None) -> PythonInstall:
 
 def sandbox_argv(spec: SandboxSpec) -> list[str]:
     """The command line up to (not including) the kernel's own argv: the keyring launcher
-    (``_keyring``), then bwrap, setpriv, prlimit in the order of the form."""
+    (``_keyring``), then bwrap and setpriv in the order of the form, the seccomp loader (``_seccomp``),
+    prlimit."""
     binds = _system_binds(_Binds())
     binds.tmpfs("/tmp", spec.tmp_bytes)
     binds.special("--proc", "/proc")
@@ -220,7 +231,8 @@ def sandbox_argv(spec: SandboxSpec) -> list[str]:
     binds.rw(spec.conn_dir, str(spec.conn_dir))
     binds.rw(spec.live_dir, str(SANDBOX_HOME))
     env = ["--chdir", str(SANDBOX_HOME), "--clearenv", *_setenv_args(spec.env), "--"]
-    limits = [spec.tools.prlimit, *spec.rlimits, "--"]
+    seccomp = loader_argv(spec.python.executable, compiled_filter().program)
+    limits = [*seccomp, spec.tools.prlimit, *spec.rlimits, "--"]
     session = ["--hostname", "grader-sandbox", "--die-with-parent", "--new-session"]
     if spec.form == "root":
         head = [*keyring_prefix(), spec.tools.bwrap, *_UNSHARE, *session]

@@ -7,6 +7,7 @@ run at once) and are resolved when a notebook runs: see ``resolved_memory_mb``, 
 
 RAM budget of one slot: the kernel's memory (``memory_mb``) plus the RAM-backed tmpfs mounts
 (``disk_mb`` for the work dir, ``tmp_mb`` each for /tmp and /dev/shm), which fill only as they are used.
+Where the sandbox gets a cgroup (``_cgroup``) that budget holds for all of its processes together.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ class ExecutionConfig(Frozen):
         None,
         description=(
             "Memory of the kernel process in MiB (RLIMIT_AS on CPU, RLIMIT_DATA when a GPU is exposed, "
-            "since CUDA reserves a huge address space). Default: min(6144, RAM MiB / slots)."
+            "since CUDA reserves a huge address space). Default: min(6144, RAM MiB / slots). Where the "
+            "sandbox gets a cgroup, all of its processes together may use this plus its tmpfs sizes "
+            "(memory and swap), or the run ends as 'limit'."
         ),
     )
     slots: PositiveInt = Field(
@@ -65,14 +68,21 @@ class ExecutionConfig(Frozen):
         description="OMP/MKL/OpenBLAS threads in the kernel. Default: max(1, CPU cores / slots).",
     )
     max_processes: PositiveInt = Field(
-        512, description="Processes and threads of the slot's uid (RLIMIT_NPROC); stops fork bombs."
+        512,
+        description=(
+            "Processes and threads of the slot's uid (RLIMIT_NPROC) and, where the sandbox gets a "
+            "cgroup, of the whole sandbox (pids.max); stops fork bombs."
+        ),
     )
     max_file_size_mb: PositiveInt = Field(
         1024, description="Largest single file the kernel may write, in MiB (RLIMIT_FSIZE)."
     )
     disk_mb: PositiveInt = Field(
         2048,
-        description="Total size of the work dir in MiB (a size-limited tmpfs; includes the files copied in).",
+        description=(
+            "Total size of the work dir in MiB (a size-limited tmpfs; includes the files copied in). "
+            "Without root, a plain directory whose size the grader measures while the notebook runs."
+        ),
     )
     tmp_mb: PositiveInt = Field(512, description="Size of /tmp and of /dev/shm in the sandbox, each, in MiB.")
     max_open_files: PositiveInt = Field(1024, description="Open file descriptors (RLIMIT_NOFILE).")

@@ -21,12 +21,12 @@ from pathlib import Path
 from grader.errors import SandboxError
 from grader.execute._workdir import remove_tree, unmount
 
-__all__ = ["clean_stale", "owner_tag", "remove_tree", "run_dir"]
+__all__ = ["clean_stale", "owner_tag", "remove_tree", "run_dir", "start_ticks"]
 
 _NAME = re.compile(r"^grader-[a-z]+-(\d+)\.(\d+)-")
 
 
-def _start_ticks(pid: int) -> int | None:
+def start_ticks(pid: int) -> int | None:
     """Field 22 of ``/proc/PID/stat`` (start time after boot, in clock ticks), or None if no such process."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
@@ -38,7 +38,7 @@ def _start_ticks(pid: int) -> int | None:
 
 def owner_tag() -> str:
     """``<pid>.<start>`` of this process: the owner part of a run directory's name."""
-    return f"{os.getpid()}.{_start_ticks(os.getpid()) or 0}"
+    return f"{os.getpid()}.{start_ticks(os.getpid()) or 0}"
 
 
 def run_dir(kind: str, parent: Path | None = None) -> Path:
@@ -65,7 +65,7 @@ def clean_stale(folder: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _NAME.match(entry.name)
-        if match is None or _start_ticks(int(match[1])) == int(match[2]):
+        if match is None or start_ticks(int(match[1])) == int(match[2]):
             continue
         info = entry.stat(follow_symlinks=False)
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():

@@ -339,6 +339,47 @@ def test_deep_and_locked_litter_is_copied_back_and_cleaned_up(alice: Path, tmp_p
     assert_batch_survives(tmp_path)
 
 
+_DENIED = ("network_namespace", "mount", "setns", "ptrace", "bpf", "keyctl", "perf_event_open", "userfaultfd",
+           "io_uring")
+
+
+def test_nested_user_namespaces_are_refused_in_the_root_form(alice: Path, tmp_path: Path) -> None:
+    """``unshare -Ur`` used to give the slot's uid uid 0 and every capability in a new user namespace."""
+    _, record = run("nested_namespaces", alice)
+    found = probe_results(alice)
+    assert record.status is ExecStatus.OK and record.limits["sandbox"].startswith("root:"), record.reason
+    assert found["user_namespace_in_child"]["error"] == "CalledProcessError", found  # it printed 0
+    refused = {"ok": False, "error": "PermissionError", "message": "[Errno 1] Operation not permitted"}
+    assert found["user_namespace"] == refused, found  # EINVAL before: the kernel has threads
+    assert_batch_survives(tmp_path)
+
+
+@pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="probe numbers: x86_64, aarch64")
+def test_namespace_mount_trace_and_kernel_interfaces_are_refused(alice: Path, tmp_path: Path) -> None:
+    """Each call class the seccomp filter denies, tried the way a notebook could (namespaces and mounts
+    inside a fresh user namespace): EPERM every time, clone3 ENOSYS, and the kernel lives on."""
+    _, record = run("privileged_syscalls", alice, quick_config(cell_timeout_s=120))  # 10 fresh interpreters
+    found = probe_results(alice)
+    assert record.status is ExecStatus.OK, record.reason
+    assert {name: found[name]["ok"] for name in _DENIED} == dict.fromkeys(_DENIED, False), found
+    assert all("Operation not permitted" in found[name]["message"] for name in _DENIED), found
+    assert found["clone3"]["value"] == "ENOSYS"
+    mode, filters = found["seccomp"]["value"]
+    assert mode == "2" and int(filters) >= 1  # filter mode (one more where the grader runs under one)
+    assert record.limits["syscalls"].startswith(f"seccomp ({os.uname().machine})")
+    assert_batch_survives(tmp_path)
+
+
+def test_process_and_thread_pools_torch_workers_and_lightning_still_run(alice: Path, tmp_path: Path) -> None:
+    """The filter lets clone without namespace flags through: fork and spawn pools, threads, subprocess,
+    DataLoader workers and a Lightning fit (memory raised for torch's address space)."""
+    nb, record = run("process_and_thread_pools", alice, quick_config(memory_mb=4096, cell_timeout_s=120))
+    assert record.status is ExecStatus.OK, record.reason
+    assert stream_text(nb.cells[0]).strip() == "True [3, 4] child ok"
+    assert "loader total 120.0" in stream_text(nb.cells[1])
+    assert (alice / "result.txt").read_text() == "9 [3, 4] 1"
+
+
 _KEYRING_GRADER = """
 import ctypes, json, os, sys
 from pathlib import Path
@@ -378,4 +419,5 @@ def test_the_graders_session_keyring_is_out_of_reach(alice: Path) -> None:
     found = probe_results(alice)
     assert record.status is ExecStatus.OK and record.sandboxed, record.reason
     assert not found["session_key"]["ok"], found
-    assert "Required key not available" in found["session_key"]["message"]
+    # the seccomp filter refuses keyctl; the launcher's own empty keyring is tested in test_seccomp.py
+    assert found["session_key"]["message"] == "[Errno 1] Operation not permitted"

@@ -199,6 +199,33 @@ def test_rootless_form_keeps_the_process_and_memory_limits(shared_tmp: Path) -> 
     assert record.reason == "cell 0 hit the memory limit 1024 MiB (MemoryError)"
 
 
+@pytest.mark.skipif(os.uname().machine not in ("x86_64", "aarch64"), reason="probe numbers: x86_64, aarch64")
+def test_rootless_form_refuses_the_same_calls_under_the_seccomp_filter(shared_tmp: Path) -> None:
+    """The user namespace already stops mounts and new namespaces here; ptrace, keyctl, perf_event_open,
+    userfaultfd and io_uring worked before the filter."""
+    alice = shared_tmp / "alice"
+    alice.mkdir()
+    overrides = {"sandbox_form": "rootless", "cell_timeout_s": 120}
+    record, _ = _grade_elsewhere("privileged_syscalls", alice, overrides, {}, shared_tmp)
+    found = probe_results(alice)
+    assert record.status is ExecStatus.OK, record.reason
+    denied = ("network_namespace", "mount", "setns", "ptrace", "bpf", "keyctl", "perf_event_open",
+              "userfaultfd", "io_uring")  # fmt: skip
+    assert {name: found[name]["ok"] for name in denied} == dict.fromkeys(denied, False), found
+    assert all("Operation not permitted" in found[name]["message"] for name in denied), found
+    assert found["clone3"]["value"] == "ENOSYS" and found["seccomp"]["value"][0] == "2"  # filter mode
+    assert record.limits["syscalls"].startswith(f"seccomp ({os.uname().machine})")
+
+
+def test_rootless_form_still_runs_pools_threads_and_dataloader_workers(shared_tmp: Path) -> None:
+    alice = shared_tmp / "alice"
+    alice.mkdir()
+    overrides = {"sandbox_form": "rootless", "memory_mb": 4096, "cell_timeout_s": 120}
+    record, _ = _grade_elsewhere("process_and_thread_pools", alice, overrides, {}, shared_tmp)
+    assert record.status is ExecStatus.OK, record.reason
+    assert (alice / "result.txt").read_text() == "9 [3, 4] 1"
+
+
 def _ta_home(shared_tmp: Path) -> tuple[Path, Path]:
     """The TA's $TMPDIR and a submission's work dir in it, both owned by the TA's uid."""
     home = shared_tmp / "ta"
@@ -227,7 +254,7 @@ def test_a_grader_without_root_sandboxes_as_itself(shared_tmp: Path) -> None:
     assert found["passwd"]["value"] == f"student:x:{TA_UID}:{TA_UID}::/home/student:/bin/sh\n"
     assert max(found["proc_pids"]["value"]) < 50
     assert record.limits["sandbox"].startswith("rootless: the grader's own uid")
-    assert record.limits["disk"].startswith("not enforced")
+    assert record.limits["disk"].startswith(f"{QUICK['disk_mb']} MiB (plain work dir, measured by the grader")
 
 
 def test_an_unreachable_python_is_refused_with_the_directory_that_blocks_it(

@@ -75,3 +75,20 @@ def test_a_killed_graders_scratch_and_tmpfs_are_cleaned_by_the_next_one(alice: P
 
     assert not any(p.exists() for p in left)
     assert str(left[0]) not in _mounts()
+
+
+_ORPHANING_GRADER = """
+import subprocess, sys
+from grader.execute._keyring import keyring_prefix
+subprocess.Popen(keyring_prefix() + ["/bin/sleep", sys.argv[1]])
+"""  # the grader exits (as if killed) while its launcher is still starting
+
+
+def test_a_grader_gone_before_the_launcher_ran_leaves_nothing_running() -> None:
+    marker = f"{30 + os.getpid() % 1000 / 1000:.3f}"  # a sleep length no other process uses
+    subprocess.run([sys.executable, "-c", _ORPHANING_GRADER, marker], check=True, timeout=60)
+    time.sleep(2.0)
+    left = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True, text=True).stdout.split()
+    for pid in left:
+        os.kill(int(pid), signal.SIGKILL)
+    assert left == []
