@@ -31,9 +31,11 @@ demo: setup
 		--profile quick --template assignments/week11/template.ipynb
 
 test: setup
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: setup
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 

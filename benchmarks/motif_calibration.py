@@ -160,8 +160,8 @@ def liver_criterion(rubric_path: Path) -> Any:
 def kernel_scores(kernels: Kernels, criterion: Any) -> tuple[tuple[float, ...], tuple[str, ...], float]:
     """Every kernel's best family score among its kept matches (descending), the names behind the best
     five, and the seconds ``match_motifs`` took."""
-    from grader.collect.record import Item
     from grader.evaluate.motifs import match_motifs
+    from grader.records.collected import Item
 
     start = time.perf_counter()
     hits = match_motifs(Item.ok(kernels))
@@ -358,8 +358,8 @@ def synthetic_files(folder: Path) -> tuple[Path, Path]:
 
 def _jaspar_load_s() -> float:
     """Seconds of the process's first ``load_jaspar()`` plus one match (builds the cached target stack)."""
-    from grader.collect.record import Item
     from grader.evaluate.motifs import match_motifs
+    from grader.records.collected import Item
 
     start = time.perf_counter()
     match_motifs(Item.ok(((((0.0,) * 6),) * 4,)))
@@ -371,8 +371,8 @@ def time_matching(ns: dict[str, Any], repeats: int = 3) -> dict[str, float]:
     width 9, the 192-kernel reference CNN (9 + 15 + 21, padded to 21) and 1,024 kernels of width 9."""
     import statistics
 
-    from grader.collect.record import Item
     from grader.evaluate.motifs import match_motifs
+    from grader.records.collected import Item
 
     models = {
         "64 x w9": untrained_model(ns, "w9", 0),

@@ -30,8 +30,8 @@ IMPORT_PROBE = (
 
 
 def _evidence(rng: random.Random) -> Any:
-    from grader.collect.record import CollectedRecord, CVReport, FigureRef, GradientData, Item
-    from grader.evaluate.record import Evidence, HiddenEvaluation, MotifHit
+    from grader.records.collected import CollectedRecord, CVReport, FigureRef, GradientData, Item
+    from grader.records.evidence import Evidence, HiddenEvaluation, MotifHit
 
     depth = 20
     profile = {
@@ -75,7 +75,7 @@ def _evidence(rng: random.Random) -> Any:
 
 
 def _execution(rng: random.Random) -> Any:
-    from grader.execute.record import ExecStatus, ExecutionRecord
+    from grader.records.execution import ExecStatus, ExecutionRecord
 
     roll = rng.random()
     if roll < 0.03:
@@ -90,9 +90,9 @@ def _execution(rng: random.Random) -> Any:
 
 def write_cache(folder: Path, n: int, seed: int = 0) -> None:
     """``n`` GradedSubmission files scored with the week11 rubric, as the store keeps them."""
+    from grader.records.graded import GradedSubmission
     from grader.rubric import load_rubric
     from grader.score import score_submission
-    from grader.store.record import GradedSubmission
 
     rubric = load_rubric(ROOT / "rubrics" / "week11.yaml")
     rng = random.Random(seed)
@@ -106,9 +106,9 @@ def write_cache(folder: Path, n: int, seed: int = 0) -> None:
 
 def rescore(folder: Path, rubric_path: Path) -> dict[str, float]:
     """Read, validate, rescore and diff every cached submission; wall time per phase and CPU time in total."""
+    from grader.records.graded import GradedSubmission
     from grader.rubric import load_rubric
     from grader.score import diff_results, score_submission
-    from grader.store.record import GradedSubmission
 
     c0, t0 = time.process_time(), time.perf_counter()
     rubric = load_rubric(rubric_path)

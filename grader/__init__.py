@@ -17,11 +17,11 @@ from grader._lazy import lazy_names
 
 if TYPE_CHECKING:
     from grader.api import BatchOutcome, grade, grade_batch
+    from grader.records.graded import GradedSubmission
+    from grader.records.result import SubmissionResult
     from grader.rubric import Rubric, load_rubric
-    from grader.score.result import SubmissionResult
-    from grader.store.record import GradedSubmission
 
-__version__ = "0.1.0"
+from grader._version import __version__
 
 __all__ = [
     "BatchOutcome",
@@ -36,9 +36,9 @@ __all__ = [
 
 _WHERE: dict[str, str] = {
     "BatchOutcome": "grader.api",
-    "GradedSubmission": "grader.store.record",
+    "GradedSubmission": "grader.records.graded",
     "Rubric": "grader.rubric",
-    "SubmissionResult": "grader.score.result",
+    "SubmissionResult": "grader.records.result",
     "grade": "grader.api",
     "grade_batch": "grader.api",
     "load_rubric": "grader.rubric",

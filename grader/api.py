@@ -18,8 +18,8 @@ from grader.batch.slots import slot_lease
 from grader.batch.worker import pipeline_fail
 from grader.discover.probe import probe_notebook
 from grader.discover.submissions import Submission, student_id_for
-from grader.execute.record import ExecStatus
-from grader.store.record import GradedSubmission
+from grader.records.execution import ExecStatus
+from grader.records.graded import GradedSubmission
 
 if TYPE_CHECKING:
     from grader.rubric import Rubric

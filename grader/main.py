@@ -8,8 +8,8 @@ from nbformat import NotebookNode
 from rich.console import Console
 from rich.table import Table
 
+from grader.records.graded import GradedSubmission
 from grader.score import GradeChange
-from grader.store.record import GradedSubmission
 
 __all__ = [
     "run_assign",

@@ -16,16 +16,13 @@ from typing import Any
 
 from nbformat import NotebookNode
 
-from grader import __version__
-from grader.collect.epilogue import RECORD_FILE, epilogue_source
+from grader._version import __version__
+from grader.collect.epilogue import epilogue_source
 from grader.collect.notebook import figures, markdown_answers, merge_answers
 from grader.collect.parse import parse_record, read_record_file
-from grader.collect.record import CollectedRecord
 from grader.evaluate.hidden import evaluate_hidden
 from grader.evaluate.motifs import match_motifs
-from grader.evaluate.record import Evidence
 from grader.execute import ExecutionConfig, detect_devices, device_for_slot, run_notebook, seed_cell_source
-from grader.execute.record import ExecStatus, ExecutionRecord
 from grader.execute.rundirs import run_dir
 from grader.prepare.data import AssignmentData, HiddenSet
 from grader.prepare.integrity import integrity_report
@@ -37,9 +34,13 @@ from grader.prepare.notebook import (
     strip_outputs,
     write_notebook,
 )
+from grader.records.collected import CollectedRecord
+from grader.records.contract import RECORD_FILE
+from grader.records.evidence import Evidence
+from grader.records.execution import ExecStatus, ExecutionRecord
+from grader.records.graded import GradedSubmission, IntegrityReport
 from grader.rubric import Profile, Rubric
 from grader.score import score_submission, self_check
-from grader.store.record import GradedSubmission, IntegrityReport
 
 __all__ = ["GradeOptions", "grade_notebook"]
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.records.graded import GradedSubmission
 from grader.rubric import Rubric, load_rubric
 from grader.score import GradeChange, diff_results, score_submission
 from grader.store.files import read_results, write_result
-from grader.store.record import GradedSubmission
 
 __all__ = ["diff_folder", "rescore", "rescore_folder"]
 

@@ -17,9 +17,9 @@ from grader.errors import ConfigError
 from grader.pipeline import GradeOptions, grade_notebook
 from grader.prepare.assignment import load_assignment_data
 from grader.prepare.secret import ClassSecret
+from grader.records.graded import GradedSubmission
 from grader.rubric import load_rubric
 from grader.score import QuestionStatus, SubmissionResult
-from grader.store.record import GradedSubmission
 
 __all__ = ["DEFAULT_RUBRIC", "self_check"]
 

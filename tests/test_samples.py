@@ -19,8 +19,8 @@ import yaml
 from grader.batch import grade_batch
 from grader.execute import sandbox_available
 from grader.pipeline import GradeOptions
+from grader.records.graded import GradedSubmission
 from grader.rubric import load_rubric
-from grader.store.record import GradedSubmission
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "submissions"

@@ -24,7 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from grader.discover.submissions import Skipped
-from grader.store.record import GradedSubmission
+from grader.records.graded import GradedSubmission
 
 __all__ = ["BatchSummary", "Reporter", "student_line"]
 

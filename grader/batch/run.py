@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
-from grader import __version__
+from grader._version import __version__
 from grader.batch.keys import assignment_sha256, context_key, options_sha256, rubric_sha256, submission_key
 from grader.batch.local import Failure, InlineRunner, LocalPool
 from grader.batch.progress import BatchSummary, Reporter
@@ -33,7 +33,8 @@ from grader.batch.slots import default_jobs
 from grader.batch.worker import Done, Steps, Task, WorkerContext, pipeline_fail, pipeline_grade
 from grader.discover.submissions import Skipped, Submission, discover
 from grader.errors import ConfigError
-from grader.execute.record import ExecStatus
+from grader.records.execution import ExecStatus
+from grader.records.graded import GradedSubmission
 from grader.store.files import (
     executed_path,
     lock_out_dir,
@@ -52,7 +53,6 @@ from grader.store.gradebook import (
     start_run,
     upsert_result,
 )
-from grader.store.record import GradedSubmission
 
 if TYPE_CHECKING:
     from distributed import Client

@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from grader import __version__
+from grader._version import __version__
 from grader.batch.slots import slot_lease
 from grader.discover.submissions import Submission
-from grader.evaluate.record import Evidence
-from grader.execute.record import ExecStatus, ExecutionRecord
 from grader.execute.rundirs import remove_tree, run_dir
-from grader.store.record import GradedSubmission
+from grader.records.evidence import Evidence
+from grader.records.execution import ExecStatus, ExecutionRecord
+from grader.records.graded import GradedSubmission
 
 if TYPE_CHECKING:
     from grader.pipeline import GradeOptions
@@ -198,9 +198,9 @@ def warm_up() -> None:
     Runs in a fresh worker while the parent still prepares the batch, so the first notebook does not
     pay for it (about a second: nbclient, scikit-learn, the bubblewrap probe).
     """
-    from grader.collect.record import Item
     from grader.evaluate.hidden import evaluate_hidden
     from grader.execute import sandbox_available
+    from grader.records.collected import Item
 
     evaluate_hidden(Item.missing("warm-up"), {})
     sandbox_available()

@@ -5,10 +5,8 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-__all__ = ["HIDDEN_FASTA", "RECORD_FILE", "epilogue_source"]
+__all__ = ["epilogue_source"]
 
-RECORD_FILE = "grader_record.json"
-HIDDEN_FASTA = "hidden/sequences.fa"
 _DEFINED = ("_grader_collect", "_read_fasta", "_one_hot", "_predict", "_first_conv_weights", "_models_section")
 
 

@@ -6,7 +6,7 @@ import re
 
 from nbformat import NotebookNode
 
-from grader.collect.record import FigureRef, Item, Scalar
+from grader.records.collected import FigureRef, Item, Scalar
 
 __all__ = ["figures", "markdown_answers", "merge_answers"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from grader._json import loads_capped
-from grader.collect.record import (
+from grader.records.collected import (
     CollectedRecord,
     CVReport,
     FigureRef,

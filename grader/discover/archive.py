@@ -26,7 +26,7 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from grader.prepare.notebook import MAX_NOTEBOOK_BYTES
+from grader.records.contract import MAX_NOTEBOOK_BYTES
 
 __all__ = ["DEFAULT_LIMITS", "ArchiveLimits", "Budget", "Member", "extract_archive", "file_sha256"]
 

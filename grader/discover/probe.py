@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader._json import JsonTooDeepError, loads_capped
 from grader.discover.archive import file_sha256
-from grader.prepare.notebook import MAX_NOTEBOOK_BYTES
+from grader.records.contract import MAX_NOTEBOOK_BYTES
 
 __all__ = ["Probe", "probe_notebook"]
 

@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from grader.collect.record import HiddenPredictions, Item
-from grader.evaluate.record import HiddenEvaluation
+from grader.records.collected import HiddenPredictions, Item
+from grader.records.evidence import HiddenEvaluation
 
 __all__ = ["evaluate_hidden", "normalised_ranks"]
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from grader.collect.record import Item
-from grader.evaluate.record import MotifHit
+from grader.records.collected import Item
+from grader.records.evidence import MotifHit
 
 if TYPE_CHECKING:
     from reference.motifs import MotifMatch

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from grader.execute._sandbox import sandbox_available
     from grader.execute.config import ExecutionConfig
     from grader.execute.devices import DeviceInfo, detect_devices, device_for_slot
-    from grader.execute.record import CellFailure, ExecStatus, ExecutionRecord
     from grader.execute.seed import seed_cell_source
+    from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
 
 __all__ = [
     "CellFailure",
@@ -36,11 +36,11 @@ __all__ = [
 ]
 
 _WHERE: dict[str, str] = {
-    "CellFailure": "grader.execute.record",
+    "CellFailure": "grader.records.execution",
     "DeviceInfo": "grader.execute.devices",
-    "ExecStatus": "grader.execute.record",
+    "ExecStatus": "grader.records.execution",
     "ExecutionConfig": "grader.execute.config",
-    "ExecutionRecord": "grader.execute.record",
+    "ExecutionRecord": "grader.records.execution",
     "detect_devices": "grader.execute.devices",
     "device_for_slot": "grader.execute.devices",
     "run_notebook": "grader.execute._run",

@@ -25,7 +25,7 @@ from grader.execute._job import MIB, Job, Scratch, sandbox_memory_mb
 from grader.execute._reasons import disk_over_reason, oom_reason, pids_note
 from grader.execute._state import RunState, clip
 from grader.execute._workdir import MAX_INODES
-from grader.execute.record import ExecStatus
+from grader.records.execution import ExecStatus
 
 __all__ = ["POLL_S", "Guard", "disk_usage"]
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from grader.execute._seccomp import filter_summary
 from grader.execute.config import ExecutionConfig
-from grader.execute.record import ExecStatus
+from grader.records.execution import ExecStatus
 
 __all__ = [
     "applied_limits",

@@ -28,7 +28,7 @@ from grader.execute._sandbox import sandbox_available
 from grader.execute._state import RunState
 from grader.execute.config import ExecutionConfig
 from grader.execute.devices import detect_devices, device_for_slot
-from grader.execute.record import ExecutionRecord
+from grader.records.execution import ExecutionRecord
 
 __all__ = ["run_notebook"]
 

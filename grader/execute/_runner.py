@@ -27,8 +27,8 @@ from grader.execute._keyring import with_cgroup
 from grader.execute._reasons import exit_reason
 from grader.execute._sandbox import SANDBOX_HOME, SandboxSpec, find_tools, python_install, sandbox_argv
 from grader.execute._state import RunState, cell_name
-from grader.execute.record import ExecStatus
-from grader.prepare.notebook import EPILOGUE_TAG
+from grader.records.contract import EPILOGUE_TAG
+from grader.records.execution import ExecStatus
 
 __all__ = ["KILL_WAIT_S", "STARTUP_TIMEOUT_S", "Runner"]
 

@@ -11,7 +11,7 @@ from nbformat import NotebookNode
 
 from grader.execute._reasons import limit_reason
 from grader.execute.config import ExecutionConfig
-from grader.execute.record import CellFailure, ExecStatus
+from grader.records.execution import CellFailure, ExecStatus
 
 __all__ = ["RunState", "cell_name", "clip", "failure"]
 

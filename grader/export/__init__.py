@@ -1,6 +1,6 @@
 """Exports of graded results: the gradebook, Gradescope, Moodle and Canvas.
 
-Each writer takes stored :class:`~grader.store.record.GradedSubmission` objects and writes a file;
+Each writer takes stored :class:`~grader.records.graded.GradedSubmission` objects and writes a file;
 none changes a point. Student-facing exports (Gradescope ``results.json``, Moodle feedback comments)
 are built from :func:`grader.render.student_feedback`, so hidden criteria never appear in them.
 """

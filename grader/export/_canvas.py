@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from grader.export._common import RosterEntry, final_grade, number, write_csv
-from grader.store.record import GradedSubmission
+from grader.records.graded import GradedSubmission
 
 __all__ = ["CANVAS_COLUMNS", "POINTS_POSSIBLE_LABEL", "write_canvas_csv"]
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.records.graded import GradedSubmission
+from grader.records.result import SubmissionResult
 from grader.render import format_points, write_derived
-from grader.score.result import SubmissionResult
-from grader.store.record import GradedSubmission
 
 __all__ = ["QuestionColumn", "RosterEntry", "csv_text", "final_grade", "number", "question_columns", "write_csv"]
 

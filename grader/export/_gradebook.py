@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from grader.export._common import number, question_columns, write_csv
-from grader.store.record import GradedSubmission
+from grader.records.graded import GradedSubmission
 
 __all__ = ["GRADEBOOK_FIXED", "write_gradebook_csv"]
 

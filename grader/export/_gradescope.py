@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.export._common import final_grade
+from grader.records.graded import GradedSubmission
 from grader.render import QuestionFeedback, format_points, safe_file_stem, student_feedback, write_derived
-from grader.store.record import GradedSubmission
 
 __all__ = ["gradescope_results", "write_gradescope"]
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from markupsafe import escape
 
 from grader.export._common import RosterEntry, final_grade, write_csv
+from grader.records.graded import GradedSubmission
 from grader.render import StudentFeedback, format_points, student_feedback
-from grader.store.record import GradedSubmission
 
 __all__ = ["MOODLE_COLUMNS", "moodle_feedback", "write_moodle_csv"]
 

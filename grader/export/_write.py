@@ -10,7 +10,7 @@ from grader.export._common import RosterEntry
 from grader.export._gradebook import write_gradebook_csv
 from grader.export._gradescope import write_gradescope
 from grader.export._moodle import write_moodle_csv
-from grader.store.record import GradedSubmission
+from grader.records.graded import GradedSubmission
 
 __all__ = ["write_exports"]
 

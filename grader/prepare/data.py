@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.prepare.secret import ClassSecret
+from grader.records.contract import HIDDEN_FASTA
 
 __all__ = ["TRAIN_NEGATIVE", "TRAIN_POSITIVE", "AssignmentData", "HiddenPool", "HiddenSet"]
 
 TRAIN_POSITIVE = "data/train/positive.fa"
 TRAIN_NEGATIVE = "data/train/negative.fa"
-HIDDEN_FASTA = "hidden/sequences.fa"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 
 from nbformat import NotebookNode
 
-from grader.store.record import IntegrityReport
+from grader.records.graded import IntegrityReport
 
 __all__ = ["integrity_report", "metric_claims", "student_code_sha256"]
 

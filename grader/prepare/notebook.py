@@ -18,6 +18,7 @@ from nbformat import NotebookNode
 from nbformat.reader import NotJSONError
 
 from grader._json import MAX_JSON_DEPTH, json_depth
+from grader.records.contract import EPILOGUE_TAG, GRADER_TAGS, MAX_NOTEBOOK_BYTES, PARAMETERS_TAG, SEED_TAG
 
 __all__ = [
     "EPILOGUE_TAG",
@@ -32,11 +33,6 @@ __all__ = [
     "write_notebook",
 ]
 
-SEED_TAG = "grader-seed"
-PARAMETERS_TAG = "injected-parameters"
-EPILOGUE_TAG = "grader-epilogue"
-GRADER_TAGS = frozenset({SEED_TAG, PARAMETERS_TAG, EPILOGUE_TAG})
-MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Reports from stored results: a feedback page per student, a class summary, and the exports.
 
-Rendering reads :class:`~grader.store.record.GradedSubmission` objects and never re-runs or re-scores
+Rendering reads :class:`~grader.records.graded.GradedSubmission` objects and never re-runs or re-scores
 anything. Templates live in ``grader/render/templates`` (jinja2, ``StrictUndefined``, autoescaping);
 charts and sequence logos are inline SVG, so each page is one self-contained HTML file.
 

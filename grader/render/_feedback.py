@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from grader.render._format import format_points
-from grader.score.result import (
+from grader.records.result import (
     Finding,
     FindingStatus,
     QuestionResult,
@@ -25,6 +24,7 @@ from grader.score.result import (
     SubmissionStatus,
     Visibility,
 )
+from grader.render._format import format_points
 
 __all__ = [
     "DEFERRED_MESSAGE",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from grader.records.graded import GradedSubmission
 from grader.render._environment import render_template
 from grader.render._glyphs import GLYPHS
 from grader.render._reference import ReferenceData
 from grader.render._similarity import SimilarityReport
 from grader.render._student import build_student_report
 from grader.render._summary import build_class_summary
-from grader.store.record import GradedSubmission
 
 __all__ = ["DEFAULT_ASSIGNMENT", "DEFAULT_COURSE", "render_class_summary", "render_student_report"]
 

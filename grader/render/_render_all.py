@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.errors import RenderError
+from grader.records.graded import GradedSubmission
 from grader.render._files import write_derived
 from grader.render._format import safe_file_stem
 from grader.render._pages import (
@@ -32,7 +33,6 @@ from grader.render._pdf import require_pdf, write_pdf
 from grader.render._reference import load_reference
 from grader.render._similarity import SimilarityReport, find_similar_code
 from grader.store.files import executed_path, read_results
-from grader.store.record import GradedSubmission
 
 if TYPE_CHECKING:
     from grader.export import RosterEntry

@@ -11,16 +11,16 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from grader.collect.record import CVReport, GradientData, Item, Scalar
-from grader.evaluate.record import HiddenEvaluation, MotifHit
-from grader.execute.record import ExecStatus, ExecutionRecord
+from grader.records.collected import CVReport, GradientData, Item, Scalar
+from grader.records.evidence import HiddenEvaluation, MotifHit
+from grader.records.execution import ExecStatus, ExecutionRecord
+from grader.records.graded import GradedSubmission
+from grader.records.result import SubmissionStatus
 from grader.render._charts import PALETTE, Guide, LineChart, Series, line_chart
 from grader.render._feedback import QuestionFeedback, StudentFeedback, student_feedback
 from grader.render._format import strip_ansi
 from grader.render._logos import Logo, information_logo, reverse_complement, weight_logo
 from grader.render._reference import GradientReference, ReferenceData, canonical_method
-from grader.score.result import SubmissionStatus
-from grader.store.record import GradedSubmission
 
 __all__ = [
     "EXEC_LABELS",

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 
 from grader.discover.duplicates import RULE as DUPLICATE_RULE
 from grader.discover.duplicates import is_duplicate_note, read_duplicates
-from grader.execute.record import ExecStatus
+from grader.records.execution import ExecStatus
+from grader.records.graded import GradedSubmission
+from grader.records.result import QuestionStatus, SubmissionStatus
 from grader.render._charts import BarChart, histogram
 from grader.render._feedback import SUBMISSION_LABELS
 from grader.render._format import safe_file_stem, strip_ansi
 from grader.render._similarity import SimilarityReport, SimilarPair
 from grader.score.agreement import Estimate, Verdict, compare
-from grader.score.result import QuestionStatus, SubmissionStatus
-from grader.store.record import GradedSubmission
 
 __all__ = [
     "ClassSummary", "DuplicateRow", "FailureRow", "FlagRow", "QuestionStat", "StudentRow", "build_class_summary",

@@ -30,11 +30,11 @@ import random
 from collections.abc import Callable
 from statistics import NormalDist
 
-from grader.collect.record import CollectedRecord, CVReport, GradientData, Item, Scalar
-from grader.evaluate.record import Evidence, HiddenEvaluation, MotifHit
-from grader.execute.record import CellFailure, ExecStatus, ExecutionRecord
-from grader.render._reference import GradientReference, ReferenceData
-from grader.score.result import (
+from grader.records.collected import CollectedRecord, CVReport, GradientData, Item, Scalar
+from grader.records.evidence import Evidence, HiddenEvaluation, MotifHit
+from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
+from grader.records.graded import GradedSubmission, IntegrityReport
+from grader.records.result import (
     Finding,
     FindingStatus,
     QuestionResult,
@@ -43,7 +43,7 @@ from grader.score.result import (
     SubmissionStatus,
     Visibility,
 )
-from grader.store.record import GradedSubmission, IntegrityReport
+from grader.render._reference import GradientReference, ReferenceData
 
 __all__ = [
     "HIDDEN_SENTINELS",

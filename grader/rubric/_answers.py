@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from grader.collect.record import Scalar
+from grader.records.collected import Scalar
 
 __all__ = ["Unreadable", "choice_key", "read_choice", "read_number"]
 

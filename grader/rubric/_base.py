@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 
 from pydantic import ConfigDict, Field, Strict, model_validator
 from pydantic_core import PydanticCustomError
 
 from grader._model import Frozen
+from grader.records.result import Visibility
 
 __all__ = [
     "Count",
@@ -55,13 +55,6 @@ Flag = Annotated[bool, Strict()]
 
 Text = Annotated[str, Strict(), Field(min_length=1)]
 """A non-empty string."""
-
-
-class Visibility(StrEnum):
-    """Who may see a criterion: ``public`` ones appear in the student self-check."""
-
-    PUBLIC = "public"
-    HIDDEN = "hidden"
 
 
 def did_you_mean(value: object, allowed: Iterable[str]) -> str:

@@ -2,7 +2,7 @@
 
 A :class:`MetricSpec` says what a metric measures (``quantity``), who measured it (the grader on hidden
 data, or the notebook's own report), which direction is better, its bounds, whether it is a per-fold
-average, and how to read it from :class:`~grader.evaluate.record.Evidence`. Registrations are checked
+average, and how to read it from :class:`~grader.records.evidence.Evidence`. Registrations are checked
 when made (:func:`register_metric`); a threshold check reads ``higher_is_better`` from the spec.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from grader.collect.record import Item, ItemStatus
-from grader.evaluate.record import Evidence
+from grader.records.collected import Item, ItemStatus
+from grader.records.evidence import Evidence
 
 __all__ = ["METRICS", "MetricReading", "MetricSpec", "register_metric"]
 

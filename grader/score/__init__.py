@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING
 from grader._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from grader.score._diff import DiffSummary, GradeChange, QuestionChange, diff_results, summarize_diff
-    from grader.score._score import not_run_reason, score_question, score_submission, self_check
-    from grader.score.result import (
+    from grader.records.result import (
         Finding,
         FindingStatus,
         QuestionResult,
@@ -24,6 +22,8 @@ if TYPE_CHECKING:
         SubmissionStatus,
         Visibility,
     )
+    from grader.score._diff import DiffSummary, GradeChange, QuestionChange, diff_results, summarize_diff
+    from grader.score._score import not_run_reason, score_question, score_submission, self_check
 
 __all__ = [
     "DiffSummary",
@@ -46,15 +46,15 @@ __all__ = [
 
 _WHERE: dict[str, str] = {
     "DiffSummary": "grader.score._diff",
-    "Finding": "grader.score.result",
-    "FindingStatus": "grader.score.result",
+    "Finding": "grader.records.result",
+    "FindingStatus": "grader.records.result",
     "GradeChange": "grader.score._diff",
     "QuestionChange": "grader.score._diff",
-    "QuestionResult": "grader.score.result",
-    "QuestionStatus": "grader.score.result",
-    "SubmissionResult": "grader.score.result",
-    "SubmissionStatus": "grader.score.result",
-    "Visibility": "grader.score.result",
+    "QuestionResult": "grader.records.result",
+    "QuestionStatus": "grader.records.result",
+    "SubmissionResult": "grader.records.result",
+    "SubmissionStatus": "grader.records.result",
+    "Visibility": "grader.records.result",
     "diff_results": "grader.score._diff",
     "not_run_reason": "grader.score._score",
     "score_question": "grader.score._score",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.collect.record import Scalar
+from grader.records.collected import Scalar
 from grader.rubric import (
     ChoiceCriterion,
     DeferredCriterion,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grader.collect.record import Item
-from grader.evaluate.record import MotifHit
+from grader.records.collected import Item
+from grader.records.evidence import MotifHit
 from grader.rubric import (
     ARTIFACTS,
     ArtifactCriterion,

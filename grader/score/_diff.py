@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from grader._model import Frozen
-from grader.score.result import QuestionResult, QuestionStatus, SubmissionResult
+from grader.records.result import QuestionResult, QuestionStatus, SubmissionResult
 
 __all__ = ["DiffSummary", "GradeChange", "QuestionChange", "diff_results", "summarize_diff"]
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from grader.collect.record import GradientData
+from grader.records.collected import GradientData
 from grader.rubric import ChoiceCriterion, DeferredCriterion, GradientUniformity, Question, read_choice
 
 __all__ = ["Judgement", "judge"]

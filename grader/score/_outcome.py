@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grader.collect.record import Item, ItemStatus, Scalar
-from grader.evaluate.record import Evidence
+from grader.records.collected import Item, ItemStatus, Scalar
+from grader.records.evidence import Evidence
+from grader.records.result import FindingStatus
 from grader.rubric import Question
-from grader.score.result import FindingStatus
 
 __all__ = ["Context", "Outcome", "fmt"]
 

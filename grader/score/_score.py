@@ -11,8 +11,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from grader.evaluate.record import Evidence
-from grader.execute.record import ExecStatus, ExecutionRecord
+from grader.records.evidence import Evidence
+from grader.records.execution import ExecStatus, ExecutionRecord
+from grader.records.result import (
+    Finding,
+    FindingStatus,
+    QuestionResult,
+    QuestionStatus,
+    SubmissionResult,
+    SubmissionStatus,
+)
 from grader.rubric import (
     Criterion,
     DeferredCriterion,
@@ -25,14 +33,6 @@ from grader.rubric import (
 from grader.score import _check_answers, _check_results  # noqa: F401 - registers the checks
 from grader.score._checks import run_check, verify_complete
 from grader.score._outcome import Context, Outcome, fmt
-from grader.score.result import (
-    Finding,
-    FindingStatus,
-    QuestionResult,
-    QuestionStatus,
-    SubmissionResult,
-    SubmissionStatus,
-)
 
 __all__ = ["not_run_reason", "score_question", "score_submission", "self_check"]
 

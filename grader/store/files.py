@@ -24,7 +24,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from grader.errors import StoreError
-from grader.store.record import GradedSubmission
+from grader.records.graded import GradedSubmission
 
 __all__ = [
     "EXECUTED_DIR",

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from grader._model import Frozen
 from grader.errors import StoreError
-from grader.store.record import GradedSubmission
+from grader.records.graded import GradedSubmission
 
 __all__ = [
     "GRADEBOOK_FILE",

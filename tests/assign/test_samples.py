@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from grader.assign import LockedChangeKind, verify_locked
-from grader.score.result import SubmissionStatus
+from grader.records.result import SubmissionStatus
 
 from ._notebooks import ROOT, TEMPLATE
 

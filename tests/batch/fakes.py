@@ -27,12 +27,12 @@ from grader.batch.worker import Steps, WorkerContext
 from grader.discover.submissions import Submission
 from grader.errors import SandboxUnavailableError
 from grader.execute.config import ExecutionConfig
-from grader.execute.record import ExecStatus, ExecutionRecord
 from grader.prepare.data import AssignmentData, HiddenPool
 from grader.prepare.secret import SECRET_BYTES, ClassSecret
-from grader.score.result import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
+from grader.records.execution import ExecStatus, ExecutionRecord
+from grader.records.graded import GradedSubmission
+from grader.records.result import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
 from grader.store.gradebook import RunInfo
-from grader.store.record import GradedSubmission
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pytest
 from nbformat import NotebookNode
 
 from grader.collect.notebook import markdown_answers, merge_answers
-from grader.collect.record import Item, ItemStatus
+from grader.records.collected import Item, ItemStatus
 from grader.rubric import ChoiceCriterion, Rubric, Unreadable, load_rubric, read_choice
 from grader.score import QuestionStatus, score_submission
 from tests.score._records import CORRECT_ANSWERS, ran, week11_correct

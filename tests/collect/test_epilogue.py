@@ -11,7 +11,7 @@ import torch
 
 from grader.collect.epilogue import epilogue_source
 from grader.collect.parse import parse_record, read_record_file
-from grader.collect.record import ItemStatus
+from grader.records.collected import ItemStatus
 
 
 def _run_epilogue(ns: dict[str, object], workdir: Path) -> dict[str, object]:
@@ -146,3 +146,11 @@ def test_a_model_without_a_dna_convolution_says_so(tmp_path: Path) -> None:
     )
     assert record.first_layer_kernels.status is ItemStatus.INVALID
     assert "FOLD_MODELS[0] has no torch.nn.Conv1d with 4 input channels" in record.first_layer_kernels.reason
+
+
+def test_the_epilogue_uses_the_contracts_file_names() -> None:
+    """kernel_epilogue.py runs in the student's kernel and cannot import the grader: it repeats the names."""
+    from grader.collect import kernel_epilogue
+    from grader.records import contract
+
+    assert (kernel_epilogue.RECORD_FILE, kernel_epilogue.HIDDEN_FASTA) == (contract.RECORD_FILE, contract.HIDDEN_FASTA)

@@ -6,7 +6,7 @@ import nbformat
 from nbformat import NotebookNode
 
 from grader.collect.notebook import figures, markdown_answers, merge_answers
-from grader.collect.record import Item, ItemStatus
+from grader.records.collected import Item, ItemStatus
 
 
 def _md(text: str, tag: str | None = None) -> NotebookNode:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from grader.collect.parse import parse_record, read_record_file
-from grader.collect.record import ItemStatus
+from grader.records.collected import ItemStatus
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import pytest
 from numpy.typing import NDArray
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from grader.collect.record import HiddenPredictions, Item, ItemStatus
 from grader.evaluate.hidden import evaluate_hidden, normalised_ranks
-from grader.evaluate.record import HiddenEvaluation
+from grader.records.collected import HiddenPredictions, Item, ItemStatus
+from grader.records.evidence import HiddenEvaluation
 
 
 def _pairwise_ranks(s: NDArray[np.float64]) -> NDArray[np.float64]:

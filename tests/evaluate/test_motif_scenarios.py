@@ -20,11 +20,11 @@ from grader.collect.epilogue import epilogue_source
 from grader.collect.notebook import figures
 from grader.collect.parse import parse_record, read_record_file
 from grader.evaluate.motifs import match_motifs
-from grader.evaluate.record import Evidence
-from grader.execute.record import ExecStatus, ExecutionRecord
+from grader.records.evidence import Evidence
+from grader.records.execution import ExecStatus, ExecutionRecord
+from grader.records.result import Finding, QuestionResult
 from grader.rubric import Rubric, load_rubric
 from grader.score import score_submission
-from grader.score.result import Finding, QuestionResult
 
 ROOT = Path(__file__).resolve().parents[2]
 A1_PLOT, A26_CELL = "a1-plot", "a2-motifs"

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.collect.record import Item, ItemStatus
 from grader.evaluate.motifs import TOP_MATCHES, match_motifs
+from grader.records.collected import Item, ItemStatus
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_DATA = ROOT.parent / "shared/data/enhancers/liver_vs_other"

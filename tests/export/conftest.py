@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from grader.records.graded import GradedSubmission
 from grader.render import samples
-from grader.store.record import GradedSubmission
 
 
 @pytest.fixture(scope="session")

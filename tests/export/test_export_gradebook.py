@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from grader.export import write_gradebook_csv
-from grader.store.record import GradedSubmission
+from grader.records.graded import GradedSubmission
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from grader.export import final_grade, write_gradescope
+from grader.records.graded import GradedSubmission
 from grader.render._feedback import HIDDEN_CHECK_MESSAGE
-from grader.store.record import GradedSubmission
 
 TEST_KEYS = {"score", "max_score", "name", "number", "output", "tags", "visibility"}
 VISIBILITIES = {"hidden", "after_due_date", "after_published", "visible"}

@@ -6,7 +6,7 @@ import csv
 from pathlib import Path
 
 from grader.export import RosterEntry, final_grade, write_canvas_csv, write_moodle_csv
-from grader.store.record import GradedSubmission
+from grader.records.graded import GradedSubmission
 
 
 def _rows(path: Path) -> list[list[str]]:

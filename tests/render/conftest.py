@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from grader.records.graded import GradedSubmission
 from grader.render import ReferenceData, samples
 from grader.render._reference import CACHE_NAME
 from grader.store.files import executed_path, write_result
-from grader.store.record import GradedSubmission
 
 from ._notebooks import TEMPLATE_CELLS, executed_notebook, notebook
 

@@ -3,11 +3,11 @@ set, worded by the spread of the folds, so two chance-level numbers never read a
 
 from __future__ import annotations
 
-from grader.collect.record import CVReport, Item
-from grader.evaluate.record import HiddenEvaluation
+from grader.records.collected import CVReport, Item
+from grader.records.evidence import HiddenEvaluation
+from grader.records.graded import GradedSubmission
 from grader.render._summary import FlagRow, build_class_summary
 from grader.render.samples import full_marks
-from grader.store.record import GradedSubmission
 
 
 def _with(folds: tuple[float, ...], ensemble: float, per_model: tuple[float, ...]) -> GradedSubmission:

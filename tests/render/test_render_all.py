@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from grader.errors import RenderError, StoreError
+from grader.records.graded import GradedSubmission
 from grader.render import render_all
 from grader.render._pdf import pdf_available
 from grader.store.files import write_result
-from grader.store.record import GradedSubmission
 
 
 def test_render_all_writes_reports_summary_and_exports(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.records.graded import GradedSubmission
 from grader.render import ReferenceData, render_class_summary, render_student_report
-from grader.store.record import GradedSubmission
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [

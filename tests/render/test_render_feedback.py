@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from grader.execute.record import ExecStatus, ExecutionRecord
-from grader.render import student_feedback
-from grader.render._feedback import DEFERRED_MESSAGE, HIDDEN_CHECK_MESSAGE, WITHHELD_REASON
-from grader.score.result import (
+from grader.records.execution import ExecStatus, ExecutionRecord
+from grader.records.graded import GradedSubmission
+from grader.records.result import (
     Finding,
     FindingStatus,
     QuestionResult,
@@ -14,7 +13,8 @@ from grader.score.result import (
     SubmissionStatus,
     Visibility,
 )
-from grader.store.record import GradedSubmission
+from grader.render import student_feedback
+from grader.render._feedback import DEFERRED_MESSAGE, HIDDEN_CHECK_MESSAGE, WITHHELD_REASON
 
 SECRET = "expected 'Incorrect' per the key"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.records.graded import GradedSubmission
 from grader.render import ReferenceData, SimilarityReport, render_class_summary, render_student_report
 from grader.render._similarity import SimilarPair
-from grader.store.record import GradedSubmission
 
 GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"

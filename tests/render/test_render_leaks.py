@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.records.graded import GradedSubmission
+from grader.records.result import Visibility
 from grader.render import render_all, samples
-from grader.score.result import Visibility
-from grader.store.record import GradedSubmission
 
 
 def _hidden_strings(graded: list[GradedSubmission]) -> set[str]:

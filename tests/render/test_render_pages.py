@@ -7,9 +7,9 @@ import re
 import pytest
 
 from grader.errors import RenderError
+from grader.records.graded import GradedSubmission
 from grader.render import ReferenceData, SimilarityReport, render_class_summary, render_student_report
 from grader.render._environment import render_template
-from grader.store.record import GradedSubmission
 
 
 def test_full_marks_report_shows_points_evidence_and_the_sandbox(
@@ -106,7 +106,7 @@ def test_self_check_report_says_what_is_checked_at_grading(scenarios: dict[str, 
 
 
 def test_a_failing_collection_step_and_lost_files_are_reported(scenarios: dict[str, GradedSubmission]) -> None:
-    from grader.execute.record import CellFailure
+    from grader.records.execution import CellFailure
 
     graded = scenarios["full_marks"]
     failure = CellFailure(cell_index=50, source_preview="score(FOLD_MODELS)", ename="ValueError",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.collect.record import Scalar
+from grader.records.collected import Scalar
 from grader.rubric import Unreadable, read_choice, read_number
 from grader.rubric._criteria import choice_table
 

@@ -6,8 +6,8 @@ from typing import Literal
 
 import pytest
 
-from grader.collect.record import ItemStatus
-from grader.evaluate.record import Evidence
+from grader.records.collected import ItemStatus
+from grader.records.evidence import Evidence
 from grader.rubric import (
     CRITERIA,
     EVIDENCE_RULES,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.collect.record import CollectedRecord, CVReport, FigureRef, GradientData, Item, Scalar
-from grader.evaluate.record import Evidence, HiddenEvaluation, MotifHit
-from grader.execute.record import CellFailure, ExecStatus, ExecutionRecord
+from grader.records.collected import CollectedRecord, CVReport, FigureRef, GradientData, Item, Scalar
+from grader.records.evidence import Evidence, HiddenEvaluation, MotifHit
+from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
 
 FLAT = [1.0, 0.8, 0.9, 0.7, 0.85]
 GRADIENTS = {

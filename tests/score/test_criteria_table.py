@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from grader.collect.record import CVReport, FigureRef, Item
-from grader.evaluate.record import Evidence
+from grader.records.collected import CVReport, FigureRef, Item
+from grader.records.evidence import Evidence
 from grader.score import QuestionStatus, score_submission
 
 from ._build import METHODS, TRUTH, question, rubric

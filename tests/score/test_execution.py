@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.execute.record import CellFailure, ExecStatus, ExecutionRecord
+from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
 from grader.rubric import Rubric, load_rubric
 from grader.score import FindingStatus, QuestionStatus, SubmissionStatus, not_run_reason, score_submission
 

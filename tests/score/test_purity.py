@@ -97,9 +97,9 @@ def test_importing_stays_light() -> None:
 def test_scoring_needs_no_torch_or_matplotlib() -> None:
     code = (
         "import sys\n"
-        "from grader.collect.record import CollectedRecord, GradientData, Item\n"
-        "from grader.evaluate.record import Evidence\n"
-        "from grader.execute.record import ExecStatus, ExecutionRecord\n"
+        "from grader.records.collected import CollectedRecord, GradientData, Item\n"
+        "from grader.records.evidence import Evidence\n"
+        "from grader.records.execution import ExecStatus, ExecutionRecord\n"
         "from grader.rubric import load_rubric\n"
         "from grader.score import score_submission\n"
         "g = GradientData(magnitudes={'baseline': [1e-9, 1.0], 'skip': [0.1, 1.0], 'BN': [1.0, 0.9], "

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.collect.record import CVReport, Item
-from grader.evaluate.record import HiddenEvaluation
+from grader.records.collected import CVReport, Item
+from grader.records.evidence import HiddenEvaluation
+from grader.records.result import QuestionResult
 from grader.rubric import Rubric, load_rubric
 from grader.score import QuestionStatus, score_submission
-from grader.score.result import QuestionResult
 
 from ._records import ran, week11_correct
 

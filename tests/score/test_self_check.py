@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.collect.record import CVReport
+from grader.records.collected import CVReport
 from grader.rubric import Rubric, load_rubric
 from grader.score import FindingStatus, QuestionStatus, self_check
 

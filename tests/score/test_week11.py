@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader.collect.record import CVReport
+from grader.records.collected import CVReport
 from grader.rubric import Rubric, load_rubric, parse_rubric
 from grader.score import FindingStatus, QuestionStatus, Visibility, score_submission
 

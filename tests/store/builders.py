@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from grader.execute.record import ExecStatus, ExecutionRecord
-from grader.score.result import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
-from grader.store.record import GradedSubmission
+from grader.records.execution import ExecStatus, ExecutionRecord
+from grader.records.graded import GradedSubmission
+from grader.records.result import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
 
 QUESTIONS = (("1.2", 2.0, False), ("2.5", 5.0, False), ("3.1", 3.0, True))
 

@@ -7,8 +7,8 @@ the gradebook read these files; none of them re-executes a notebook.
 from __future__ import annotations
 
 from grader._model import Frozen
-from grader.evaluate.record import Evidence
-from grader.score.result import SubmissionResult
+from grader.records.evidence import Evidence
+from grader.records.result import SubmissionResult
 
 __all__ = ["GradedSubmission", "IntegrityReport"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader._model import Frozen
-from grader.collect.record import CollectedRecord, Item
+from grader.records.collected import CollectedRecord, Item
 
 __all__ = ["Evidence", "HiddenEvaluation", "MotifHit"]
 

@@ -11,8 +11,7 @@ from typing import Any
 from pydantic import model_validator
 
 from grader._model import Frozen
-from grader.execute.record import ExecStatus, ExecutionRecord
-from grader.rubric._base import Visibility
+from grader.records.execution import ExecStatus, ExecutionRecord
 
 __all__ = [
     "Finding",
@@ -24,6 +23,12 @@ __all__ = [
     "Visibility",
 ]
 
+
+class Visibility(StrEnum):
+    """Who may see a criterion: ``public`` ones appear in the student self-check."""
+
+    PUBLIC = "public"
+    HIDDEN = "hidden"
 
 class QuestionStatus(StrEnum):
     """How a question ended: full marks, some, none, or why it could not be judged.

@@ -1,0 +1,11 @@
+"""The records every stage passes on, at the bottom of the import graph: they import no stage.
+
+- ``execution``: ``ExecStatus``, ``CellFailure``, ``ExecutionRecord`` (what a run did; execute writes it)
+- ``collected``: ``Item``, ``ItemStatus``, ``CollectedRecord`` and its parts (what a notebook gave; collect)
+- ``evidence``: ``HiddenEvaluation``, ``MotifHit``, ``Evidence`` (what the grader measured; evaluate)
+- ``result``: ``Visibility``, ``Finding``, ``QuestionResult``, ``SubmissionResult`` and statuses (score)
+- ``graded``: ``GradedSubmission``, ``IntegrityReport`` (everything kept about one submission; store)
+
+Import them from their module (``from grader.records.execution import ExecStatus``); this package has no
+names of its own. An import-linter contract in pyproject.toml keeps every stage out of here.
+"""
