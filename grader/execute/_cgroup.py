@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal, Protocol
 
-from grader.execute.rundirs import owner_tag, start_ticks
+from grader.execute.rundirs import dead_owners_dirs, owner_tag
 
 __all__ = [
     "Backend",
@@ -270,20 +270,7 @@ def clean_stale(parent: Path) -> list[Path]:
     What is still running in one is a sandbox its killed grader left behind (a grader killed while its
     launcher started cannot take the sandbox with it): it is killed first, as its grader would have.
     """
-    removed: list[Path] = []
-    try:
-        entries = list(os.scandir(parent))
-    except OSError:
-        return removed
-    for entry in entries:
-        match = _NAME.match(entry.name)
-        if match is None or start_ticks(int(match[1])) == int(match[2]):
-            continue
-        if not entry.is_dir(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_uid != os.geteuid():
-            continue
-        if _empty_and_remove(Path(entry.path)):
-            removed.append(Path(entry.path))
-    return removed
+    return [path for path in dead_owners_dirs(parent, _NAME) if _empty_and_remove(path)]
 
 
 def _empty_and_remove(folder: Path) -> bool:

@@ -21,7 +21,7 @@ from pathlib import Path
 from grader.errors import SandboxError
 from grader.execute._workdir import remove_tree, unmount
 
-__all__ = ["clean_stale", "owner_tag", "remove_tree", "run_dir", "start_ticks"]
+__all__ = ["clean_stale", "dead_owners_dirs", "owner_tag", "remove_tree", "run_dir", "start_ticks"]
 
 _NAME = re.compile(r"^grader-[a-z]+-(\d+)\.(\d+)-")
 
@@ -56,21 +56,28 @@ def _clean_once(folder: Path) -> None:
     clean_stale(folder)
 
 
-def clean_stale(folder: Path) -> list[Path]:
-    """Remove, from ``folder``, the run directories of this uid whose owner process is gone; return them."""
-    removed: list[Path] = []
+def dead_owners_dirs(folder: Path, name: re.Pattern[str] = _NAME) -> list[Path]:
+    """The directories in ``folder`` of this uid whose ``name`` (groups: pid, start ticks) names an owner
+    process that is gone; nothing when ``folder`` cannot be read."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
-        return removed
+        return []
+    found: list[Path] = []
     for entry in entries:
-        match = _NAME.match(entry.name)
+        match = name.match(entry.name)
         if match is None or start_ticks(int(match[1])) == int(match[2]):
             continue
         info = entry.stat(follow_symlinks=False)
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
-            continue
-        path = Path(entry.path)
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():
+            found.append(Path(entry.path))
+    return found
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove, from ``folder``, the run directories of this uid whose owner process is gone; return them."""
+    removed: list[Path] = []
+    for path in dead_owners_dirs(folder):
         try:
             _unmount_below(path)
         except SandboxError:
