@@ -307,8 +307,9 @@ SAMPLES: tuple[Sample, ...] = (
            {**FULL, "2.5": 0, "2.6": None},
            "forward() replaces the conv features by ones: constant scores, ROC-AUC 0.5 in CV and on hidden data"),
     Sample("Barbara McClintock", "20006", "canvas", "untrained_tiny_kernel", untrained_tiny_kernel, "graded",
-           {**FULL, "2.5": 0, "2.6": None},
-           "kernel size 1 and the student's own CV loop never trains: ROC-AUC about 0.5",
+           {**FULL, "2.5": 0, "2.6": 0},
+           "kernel size 1 and the student's own CV loop never trains: ROC-AUC about 0.5; 1-column kernels "
+           "cannot show a motif, so 2.6 earns nothing (they 'matched' JASPAR at 0.99 before that check)",
            canvas_submission="900065"),
     Sample("Carl Woese", "10007", "moodle", "answer_contradicts_gradients", answer_contradicts_gradients,
            "graded", {**FULL, "1.2": 0},

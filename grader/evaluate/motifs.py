@@ -21,11 +21,14 @@ from grader.records.evidence import MotifHit
 if TYPE_CHECKING:
     from reference.motifs import MotifMatch
 
-__all__ = ["MAX_KERNELS", "TOP_MATCHES", "match_motifs"]
+__all__ = ["MAX_KERNELS", "MIN_KERNEL_WIDTH", "TOP_MATCHES", "match_motifs"]
 
 Kernels = tuple[tuple[tuple[float, ...], ...], ...]
 TOP_MATCHES = 3
 MAX_KERNELS = 1024
+MIN_KERNEL_WIDTH = 5
+"""Narrower kernels cannot show a motif: a 1-column kernel matches some column of almost every JASPAR
+matrix at 0.99+ (the demo's width-1 CNN earned 2.6 that way); 5 is the smallest width calibrated."""
 
 
 def _hits(index: int, matches: tuple[MotifMatch, ...]) -> list[MotifHit]:
@@ -49,6 +52,11 @@ def match_motifs(kernels: Item[Kernels]) -> Item[tuple[MotifHit, ...]]:
         return Item(status=kernels.status, reason=kernels.reason)
     if len(kernels.value) > MAX_KERNELS:
         return Item.invalid(f"{len(kernels.value)} first-layer kernels; at most {MAX_KERNELS} are accepted")
+    width = max((len(kernel[0]) for kernel in kernels.value if kernel), default=0)
+    if width < MIN_KERNEL_WIDTH:
+        return Item.invalid(
+            f"the first-layer kernels are {width} column(s) wide; a DNA motif needs at least {MIN_KERNEL_WIDTH}"
+        )
     from reference.motifs import kernels_to_pfms, load_jaspar, match_jaspar_many
 
     pfms = kernels_to_pfms(kernels.value)

@@ -63,6 +63,18 @@ def test_too_many_kernels_are_invalid() -> None:
     assert result.status is ItemStatus.INVALID and "1025 first-layer kernels; at most 1024" in result.reason
 
 
+def test_kernels_too_narrow_for_a_motif_are_invalid() -> None:
+    """The demo's width-1 CNN (untrained_tiny_kernel) earned 2.6: one column matches almost any motif."""
+    from reference.motifs import kernels_to_pfms, load_jaspar, match_jaspar_many
+
+    narrow = np.random.default_rng(0).normal(size=(8, 4, 1))
+    spurious = match_jaspar_many(list(kernels_to_pfms(narrow.tolist())), top=1, matrices=load_jaspar())
+    assert min(m[0].score for m in spurious) > 0.93  # why width must be checked: every kernel "matches"
+    result = match_motifs(_as_item(narrow))
+    assert result.status is ItemStatus.INVALID
+    assert "kernels are 1 column(s) wide; a DNA motif needs at least 5" in result.reason
+
+
 # --- calibration pins ---------------------------------------------------------------------------------
 
 
