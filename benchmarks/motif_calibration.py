@@ -413,13 +413,14 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     sys.path.insert(0, str(ROOT))
+    from grader.errors import RubricError
     from grader.rubric import load_rubric
 
     rubric = load_rubric(args.rubric)
-    profile = getattr(rubric.profiles, args.profile, None)
-    if profile is None:
-        known = sorted(type(rubric.profiles).model_fields)
-        raise SystemExit(f"{args.rubric}: no profile {args.profile!r}; it has {known}")
+    try:
+        profile = rubric.profile(args.profile)
+    except RubricError as exc:
+        raise SystemExit(str(exc)) from None
     load_s = _jaspar_load_s()
     with tempfile.TemporaryDirectory(prefix="motif-calibration-") as tmp:
         plan = _plan(args, Path(tmp))

@@ -1,10 +1,10 @@
 """Benchmark: render a class of synthetic graded submissions (budget: 300 student reports in <= 10 s).
 
-Builds a temporary OUT folder with ``--n`` results from :func:`grader.render.samples.class_of`
+Builds a temporary OUT folder with ``--n`` results from :func:`tests.render.samples.class_of`
 (and, with ``--notebooks``, an executed notebook per student for the code-similarity pass), then times
 
 - ``reports``: :func:`grader.render.render_student_report` for every student (reference preloaded);
-- ``render_all``: the whole of :func:`grader.render.render_all` (read results, write reports, similarity,
+- ``render_all``: the whole of :func:`grader.publish.publish` (read results, write reports, similarity,
   class summary, exports).
 
 The gradient reference is read from a cache file written beforehand (computing the reference study is
@@ -25,9 +25,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from grader.render import load_reference, render_all, render_student_report, samples
+from grader.publish import publish as render_all
+from grader.render import load_reference, render_student_report
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: the test fixtures
 from grader.render._reference import CACHE_NAME
 from grader.store.files import executed_path, write_result
+from tests.render import samples
 
 BUDGET_S = 10.0
 BUDGET_N = 300

@@ -2,10 +2,12 @@
 
     >>> import grader
     >>> grader.__all__
-    ['BatchOutcome', 'GradedSubmission', 'Rubric', 'SubmissionResult', '__version__', 'grade', 'grade_batch', 'load_rubric']
+    ['BatchOutcome', 'GradedSubmission', 'Rubric', 'SubmissionResult', '__version__', 'check', 'grade', 'grade_batch', 'load_ipython_extension', 'load_rubric']
 
 ``grade(notebook, rubric)`` grades one notebook, ``grade_batch(folder, rubric, out_dir)`` a class;
-``load_rubric(path)`` parses a YAML rubric once into typed objects. Names load on first use, so
+``load_rubric(path)`` parses a YAML rubric once into typed objects. In a notebook, ``grader.check()``
+self-checks the saved notebook in a fresh kernel (``%load_ext grader`` adds ``%grader_check``).
+Names load on first use, so
 ``import grader`` stays cheap (the CLI starts fast).
 """
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from grader.records.graded import GradedSubmission
     from grader.records.result import SubmissionResult
     from grader.rubric import Rubric, load_rubric
+    from grader.selfcheck import check, load_ipython_extension
 
 from grader._version import __version__
 
@@ -29,8 +32,10 @@ __all__ = [
     "Rubric",
     "SubmissionResult",
     "__version__",
+    "check",
     "grade",
     "grade_batch",
+    "load_ipython_extension",
     "load_rubric",
 ]
 
@@ -39,8 +44,10 @@ _WHERE: dict[str, str] = {
     "GradedSubmission": "grader.records.graded",
     "Rubric": "grader.rubric",
     "SubmissionResult": "grader.records.result",
+    "check": "grader.selfcheck",
     "grade": "grader.api",
     "grade_batch": "grader.api",
+    "load_ipython_extension": "grader.selfcheck",
     "load_rubric": "grader.rubric",
 }
 

@@ -9,7 +9,8 @@ a dead kernel, a missing answer) is never raised: it is recorded as data (``Exec
     ├── ConfigError                 a configuration file is invalid
     │   ├── RubricError             rubrics/*.yaml: names the file, the key path and the bad value
     │   │   └── RubricVersionError  written for another schema version
-    │   └── AssignmentError         the assignment's files or data are missing or invalid
+    │   ├── AssignmentError         the assignment's files or data are missing or invalid
+    │   └── LmsFileError            an LMS file (roster, submission times) is not what it should be: names file and row
     ├── SandboxError                the sandbox cannot be set up on this machine
     │   └── SandboxUnavailableError bubblewrap or user namespaces are missing
     ├── SubmissionInputError        a submissions folder or file cannot be read at all
@@ -23,6 +24,7 @@ __all__ = [
     "AssignmentError",
     "ConfigError",
     "GraderError",
+    "LmsFileError",
     "RenderError",
     "RubricError",
     "RubricVersionError",
@@ -51,6 +53,10 @@ class RubricVersionError(RubricError):
 
 class AssignmentError(ConfigError):
     """The assignment's files or data are missing or invalid."""
+
+
+class LmsFileError(ConfigError):
+    """An LMS file (a roster, submission times) is malformed; the message names the file and the row."""
 
 
 class SandboxError(GraderError):

@@ -24,8 +24,8 @@ from grader.evaluate.hidden import evaluate_hidden
 from grader.evaluate.motifs import match_motifs
 from grader.execute import ExecutionConfig, detect_devices, device_for_slot, run_notebook, seed_cell_source
 from grader.execute.rundirs import run_dir
+from grader.integrity.notebook import integrity_report
 from grader.prepare.data import AssignmentData, HiddenSet
-from grader.prepare.integrity import integrity_report
 from grader.prepare.notebook import (
     NotebookReadFailure,
     inject_cells,
@@ -34,12 +34,13 @@ from grader.prepare.notebook import (
     strip_outputs,
     write_notebook,
 )
-from grader.records.collected import CollectedRecord
+from grader.records.adjust import Lateness
+from grader.records.collected import CollectedRecord, Item
 from grader.records.contract import RECORD_FILE
 from grader.records.evidence import Evidence
 from grader.records.execution import ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission, IntegrityReport
-from grader.rubric import Profile, Rubric
+from grader.rubric import Rubric
 from grader.score import score_submission, self_check
 
 __all__ = ["GradeOptions", "grade_notebook"]
@@ -47,7 +48,7 @@ __all__ = ["GradeOptions", "grade_notebook"]
 
 @dataclass(frozen=True)
 class GradeOptions:
-    """How to run one notebook. ``profile`` picks the rubric's training profile (quick or full)."""
+    """How to run one notebook. ``profile`` names one of the rubric's training profiles (``Rubric.profile``)."""
 
     profile: str = "full"
     seed: int = 0
@@ -72,7 +73,7 @@ def _device(config: ExecutionConfig, slot: int) -> str:
 def _parameters(
     rubric: Rubric, data: AssignmentData, staged: Mapping[str, str], options: GradeOptions, device: str
 ) -> str:
-    profile: Profile = getattr(rubric.profiles, options.profile)
+    profile = rubric.profile(options.profile)
     params: dict[str, Any] = dict(staged)
     params.update(
         SEED=options.seed,
@@ -97,7 +98,7 @@ def _prepare(nb: NotebookNode, parameters: str, options: GradeOptions) -> Notebo
 
 def _execution_config(rubric: Rubric, options: GradeOptions) -> ExecutionConfig:
     """The rubric's limits, with the profile's timeouts and the caller's sandbox mode on top."""
-    profile: Profile = getattr(rubric.profiles, options.profile)
+    profile = rubric.profile(options.profile)
     update: dict[str, Any] = {
         key: value
         for key in ("cell_timeout_s", "notebook_timeout_s")
@@ -128,11 +129,12 @@ def _nothing_collected(reason: str) -> CollectedRecord:
     return CollectedRecord.model_validate({**items, "problem": reason})
 
 
-def _evidence(collected: CollectedRecord, hidden: HiddenSet) -> Evidence:
+def _evidence(collected: CollectedRecord, hidden: HiddenSet, *, motifs: bool = True) -> Evidence:
+    """``motifs=False`` (the self-check: motifs are a hidden criterion) skips the JASPAR matching."""
     return Evidence(
         collected=collected,
         hidden=evaluate_hidden(collected.hidden_predictions, hidden.labels),
-        motifs=match_motifs(collected.first_layer_kernels),
+        motifs=match_motifs(collected.first_layer_kernels) if motifs else Item.missing("matched at grading time"),
     )
 
 
@@ -172,7 +174,8 @@ def _run(
             write_notebook(executed, executed_path)
             record = record.model_copy(update={"executed_notebook": executed_path.name})
         collected = _collect(workdir, executed, record, len(hidden.labels))
-        return record, _evidence(collected, hidden), integrity_report(nb, executed, options.template)
+        evidence = _evidence(collected, hidden, motifs=not options.self_check)
+        return record, evidence, integrity_report(nb, executed, options.template)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -186,11 +189,13 @@ def grade_notebook(
     options: GradeOptions = GradeOptions(),
     executed_dir: Path | None = None,
     late_days: float = 0.0,
+    lateness: Lateness | None = None,
 ) -> GradedSubmission:
     """Grade the notebook at ``path`` and return everything the grader keeps about it.
 
     Never raises for a broken submission: an unreadable file, a dead kernel or a missing answer are
     recorded in the result with a reason. ``executed_dir``: where to keep the executed notebook.
+    ``lateness``: how late, from the LMS (wins over ``late_days``; see ``score_submission``).
     """
     nb = read_notebook(path)
     sha256 = _sha256(path) if path.is_file() else ""
@@ -203,7 +208,8 @@ def grade_notebook(
         result = self_check(rubric, evidence, record, student_id=student_id, source=str(path))
     else:
         result = score_submission(
-            rubric, evidence, record, student_id=student_id, source=str(path), late_days=late_days
+            rubric, evidence, record, student_id=student_id, source=str(path), late_days=late_days,
+            lateness=lateness,
         )
     return GradedSubmission(
         result=result,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the grader needs when they are missing: bubblewrap, util-linux and
-# libseccomp2 (the sandbox and its seccomp filter) and chromium (the report tests). Idempotent; needs
-# root for apt-get (skips with a message otherwise).
+# libseccomp2 (the sandbox and its seccomp filter), chromium (the report tests) and slurmctld, slurmd,
+# slurm-client and munge (the SLURM test starts a throwaway one-node Slurm). Idempotent; needs root for
+# apt-get (skips with a message otherwise). GRADER_SKIP_CHROMIUM=1 / GRADER_SKIP_SLURM=1 leave those out.
 set -euo pipefail
 need=()
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
@@ -10,6 +11,13 @@ command -v prlimit >/dev/null 2>&1 || need+=(util-linux)
 { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true; } | grep 'libseccomp\.so\.2' >/dev/null || need+=(libseccomp2)
 if [ "${GRADER_SKIP_CHROMIUM:-0}" != 1 ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
+if [ "${GRADER_SKIP_SLURM:-0}" != 1 ]; then
+  sbin() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
+  sbin slurmctld || need+=(slurmctld)
+  sbin slurmd || need+=(slurmd)
+  command -v sbatch >/dev/null 2>&1 || need+=(slurm-client)
+  sbin munged || need+=(munge)
 fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then

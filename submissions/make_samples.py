@@ -379,13 +379,14 @@ def manifest() -> dict[str, Any]:
         "schema_version": 1,
         "assignment": "week11",
         "rubric": "rubrics/week11.yaml",
-        "profile": "quick",
+        "profile": "demo",  # what make demo and tests/test_samples.py run; the outcomes hold in quick too
         "max_points": MAX_POINTS,
         "extra_credit": ["2.6"],
         "regenerate": "PYTHONPATH=. .venv/bin/python submissions/make_samples.py",
         "assumes": (
-            "training data on which the solution's CNN clears the 0.75 hidden ROC-AUC bar in the quick profile "
-            "(it gets 0.89-0.90 on the real data, the planted-motif test fixture and synthetic data with "
+            "training data on which the solution's CNN clears the 0.75 hidden ROC-AUC bar in the demo and quick "
+            "profiles (demo, on the rubric's synthetic data: 0.80-0.85 over three hidden draws; quick: 0.89-0.90 "
+            "on the real data, the planted-motif test fixture and synthetic data with "
             "own_rate 2.5 / cross_rate 0.2); with SyntheticConfig's defaults (own_rate 1.2, cross_rate 0.4) "
             "even an oracle that knows the planted sites reaches only 0.78 on hidden, so 2.5 fails everywhere"
         ),

@@ -15,8 +15,10 @@ def test_public_names_are_pinned() -> None:
         "Rubric",
         "SubmissionResult",
         "__version__",
+        "check",
         "grade",
         "grade_batch",
+        "load_ipython_extension",
         "load_rubric",
     ]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.render.samples import class_of
 from grader.rescore import diff_folder, rescore_folder
 from grader.rubric import load_rubric
 from grader.score import score_submission
 from grader.store.files import read_results, write_result
+from tests.render.samples import class_of
 
 ROOT = Path(__file__).resolve().parents[1]
 WEEK11 = ROOT / "rubrics" / "week11.yaml"

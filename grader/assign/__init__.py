@@ -10,7 +10,7 @@ Marker syntax and stub rules: :mod:`grader.assign._markers`; checksums: :mod:`gr
 
 from __future__ import annotations
 
-from grader.assign._generate import CONTRACT_TAG, PARAMETERS_TAG, generate, write_assignment
+from grader.assign._generate import CHECK_RUBRIC_KEY, CONTRACT_TAG, PARAMETERS_TAG, generate, write_assignment
 from grader.assign._locked import (
     LOCKED_TAG,
     LockedCellChange,
@@ -24,6 +24,7 @@ from grader.assign._locked import (
 from grader.assign._markers import SolutionMarkerError
 
 __all__ = [
+    "CHECK_RUBRIC_KEY",
     "CONTRACT_TAG",
     "LOCKED_TAG",
     "PARAMETERS_TAG",

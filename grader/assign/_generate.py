@@ -20,8 +20,10 @@ from grader.assign._markers import SolutionMarkerError, split_cell
 from grader.assign._nbio import new_cell, new_notebook, read_notebook, write_notebook
 from grader.errors import AssignmentError
 
-__all__ = ["CONTRACT_TAG", "PARAMETERS_TAG", "generate", "write_assignment"]
+__all__ = ["CHECK_RUBRIC_KEY", "CONTRACT_TAG", "PARAMETERS_TAG", "generate", "write_assignment"]
 
+CHECK_RUBRIC_KEY = "check_rubric"
+"""``metadata.grader.check_rubric``: the student rubric, read by ``grader check`` (``grader.selfcheck``)."""
 CONTRACT_TAG = "contract"
 PARAMETERS_TAG = "parameters"
 TEMPLATE_NAME = "template.ipynb"
@@ -132,15 +134,22 @@ def _split(nb: NotebookNode, source: Path) -> tuple[list[NotebookNode], list[Not
     return template, solution
 
 
-def _notebook(source_nb: NotebookNode, cells: list[NotebookNode], kind: str) -> NotebookNode:
+def _notebook(
+    source_nb: NotebookNode, cells: list[NotebookNode], kind: str, check_rubric: str | None = None
+) -> NotebookNode:
     nb = new_notebook(cells)
     nb.metadata.update({k: v for k, v in source_nb.metadata.items() if k != "grader"})
     nb.metadata["grader"] = {"kind": kind, "locked": locked_checksums(nb)}
+    if check_rubric is not None:
+        nb.metadata["grader"][CHECK_RUBRIC_KEY] = check_rubric
     return nb
 
 
-def generate(source: Path) -> tuple[NotebookNode, NotebookNode]:
+def generate(source: Path, *, check_rubric: str | None = None) -> tuple[NotebookNode, NotebookNode]:
     """``(template, solution)`` generated from the source notebook at ``source``.
+
+    ``check_rubric``: the student rubric's YAML text (``grader.rubric.publish_rubric``), stored in both
+    notebooks' ``metadata.grader.check_rubric`` so that ``grader check`` needs no other file.
 
     Raises :class:`grader.errors.AssignmentError` (:class:`SolutionMarkerError` for markers) naming the
     file, the cell index and id, and the line.
@@ -148,17 +157,23 @@ def generate(source: Path) -> tuple[NotebookNode, NotebookNode]:
     source_nb = _read(source)
     _check_layout(source_nb, source)
     template_cells, solution_cells = _split(source_nb, source)
-    return _notebook(source_nb, template_cells, "template"), _notebook(source_nb, solution_cells, "solution")
+    return (
+        _notebook(source_nb, template_cells, "template", check_rubric),
+        _notebook(source_nb, solution_cells, "solution", check_rubric),
+    )
 
 
-def write_assignment(source: Path, out_dir: Path | None = None) -> tuple[Path, Path]:
+def write_assignment(
+    source: Path, out_dir: Path | None = None, *, check_rubric: str | None = None
+) -> tuple[Path, Path]:
     """Write ``template.ipynb`` and ``solution.ipynb`` generated from ``source`` into ``out_dir``
-    (default: the source's folder); returns their paths. Nothing is written if generation fails."""
+    (default: the source's folder); returns their paths. Nothing is written if generation fails.
+    ``check_rubric``: see :func:`generate`."""
     out_dir = source.parent if out_dir is None else out_dir
     targets = (out_dir / TEMPLATE_NAME, out_dir / SOLUTION_NAME)
     if source.resolve() in {t.resolve() for t in targets}:
         raise AssignmentError(f"{source}: the source cannot be named {TEMPLATE_NAME} or {SOLUTION_NAME}")
-    notebooks = generate(source)
+    notebooks = generate(source, check_rubric=check_rubric)
     out_dir.mkdir(parents=True, exist_ok=True)
     for nb, path in zip(notebooks, targets, strict=True):
         write_notebook(nb, path)

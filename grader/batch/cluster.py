@@ -3,7 +3,9 @@
 Workers run the same ``run_task`` as local workers, so the sandbox and its limits apply on every
 machine. Each task leases a slot on its worker's host; its preferred slot comes from the worker's
 identity (the number in its name). Tasks ask for ``resources={"GPU": 1}`` when GPUs are in play, so a
-GPU worker (started with ``--resources GPU=1``) runs one notebook at a time.
+GPU worker (started with ``--resources GPU=1``) runs one notebook at a time. The notebooks a worker runs
+at once are its slots: they share its cores and memory (``worker_execution``). A SLURM cluster submits a
+new job for each one lost (``_resubmit_lost_jobs``).
 
 Nothing needs a shared filesystem: a task carries the notebook's bytes, the assignment's training
 files travel once per worker, and results and executed notebooks come back to this process, which
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from grader.batch.local import Failure, OnDone
 from grader.batch.worker import Done, Task, WorkerContext, run_task
 from grader.errors import ConfigError, GraderError
+from grader.execute.config import ExecutionConfig
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -35,6 +38,7 @@ __all__ = [
     "ShippedContext",
     "open_client",
     "slurm_cluster",
+    "worker_execution",
     "worker_slot_hint",
 ]
 
@@ -42,6 +46,7 @@ CLUSTER_KINDS = ("local", "slurm")
 _DEFAULT_SLURM = {"cores": 4, "memory": "16GiB", "walltime": "04:00:00"}
 _DASK_WALLTIME = "00:30:00"  # dask-jobqueue's shipped default: too short for a class, replaced
 _TRAIN_FIELDS = ("train_positive", "train_negative")
+_WATCH_MS = 5000  # how often a SLURM cluster checks for lost jobs
 _LOCAL_CONTEXTS: dict[str, WorkerContext] = {}
 
 
@@ -85,9 +90,37 @@ def _same(bundle: ShippedContext) -> ShippedContext:
     return bundle
 
 
+def worker_execution(config: ExecutionConfig, *, nthreads: int, gpus: float = 0) -> ExecutionConfig:
+    """``config`` on a Dask worker with ``nthreads`` threads and a ``GPU`` resource of ``gpus`` (0: none).
+
+    The notebooks the worker grades at once are its slots: ``nthreads``, or fewer when each takes one of
+    its ``gpus``. Each kernel then gets ``usable cores / slots`` threads and ``RAM / slots`` memory (a
+    SLURM job's usable cores are its affinity mask); a rubric that sets ``slots`` keeps it.
+
+    >>> worker_execution(ExecutionConfig(), nthreads=4).slots, worker_execution(ExecutionConfig(), nthreads=4, gpus=1).slots
+    (4, 1)
+    """
+    slots = max(1, min(nthreads, int(gpus)) if gpus else nthreads)
+    if "slots" in config.model_fields_set or config.slots == slots:
+        return config
+    return config.model_copy(update={"slots": slots})
+
+
+def _on_this_worker(context: WorkerContext) -> WorkerContext:
+    """``context`` with its execution settings fitted to the calling Dask worker (``worker_execution``)."""
+    from distributed import get_worker
+
+    state = get_worker().state
+    gpus = float(state.total_resources.get("GPU", 0))
+    execution = worker_execution(context.rubric.execution, nthreads=state.nthreads, gpus=gpus)
+    if execution is context.rubric.execution:
+        return context
+    return dataclasses.replace(context, rubric=context.rubric.model_copy(update={"execution": execution}))
+
+
 def dask_task(task: Task, shipped: ShippedContext) -> Done:
     """Entry point of a task on a Dask worker."""
-    return run_task(task, shipped.local(), worker_slot_hint())
+    return run_task(task, _on_this_worker(shipped.local()), worker_slot_hint())
 
 
 def slurm_cluster(*, gpu: bool = True, **overrides: Any) -> Cluster:
@@ -119,15 +152,38 @@ def _make_cluster(kind: str, jobs: int, gpu: bool) -> Cluster:
     then waits needlessly and, if that worker dies, is blamed along with the one that killed it.)
     """
     import dask.config
+    import distributed  # noqa: F401  # its defaults must be loaded first: leaving config.set would drop them
 
     with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
         return _start_cluster(kind, jobs, gpu)
+
+
+def _resubmit_lost_jobs(cluster: Any, jobs: int) -> None:
+    """Keep ``jobs`` SLURM jobs: every 5 s, submit a new job for each one lost (preempted, past its walltime,
+    cancelled, its node down).
+
+    distributed drops a job whose worker has been gone for ``distributed.deploy.lost-worker-timeout``
+    (15 s; a worker its nanny restarts keeps its job), but keeps it in the cluster's spec and submits
+    nothing, so a batch whose jobs all died would wait forever; ``scale`` makes the cluster submit the
+    missing jobs again.
+    """
+    from distributed.core import Status
+    from tornado.ioloop import PeriodicCallback
+
+    def top_up() -> None:
+        if cluster.status == Status.running and len(cluster.workers) < len(cluster.worker_spec):
+            cluster.scale(jobs=jobs)
+
+    callback = PeriodicCallback(top_up, _WATCH_MS)
+    cluster.periodic_callbacks["grader-resubmit-lost-jobs"] = callback  # stopped when the cluster closes
+    cluster.loop.add_callback(callback.start)
 
 
 def _start_cluster(kind: str, jobs: int, gpu: bool) -> Cluster:
     if kind == "slurm":
         cluster = slurm_cluster(gpu=gpu)
         cluster.scale(jobs=jobs)  # type: ignore[call-arg]  # JobQueueCluster.scale takes jobs=
+        _resubmit_lost_jobs(cluster, jobs)
         return cluster
     if kind == "local":
         from distributed import LocalCluster

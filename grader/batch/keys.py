@@ -1,6 +1,7 @@
 """Resume keys: a result is reused only when everything that decided it is byte-for-byte the same.
 
-``submission_key = sha256(KEY_SCHEMA, context_key, student_id, submission sha256, problem, late_days)``
+``submission_key = sha256(KEY_SCHEMA, context_key, student_id, submission sha256, problem, late_days
+[, lateness])``
 with ``context_key = sha256(rubric file sha256, assignment files sha256, grader version, options)``:
 
 - the rubric: the SHA-256 of the file's bytes (``Rubric.origin``), or of its canonical JSON when it was
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from grader.discover.submissions import Submission
     from grader.pipeline import GradeOptions
     from grader.prepare.data import AssignmentData
+    from grader.records.adjust import Lateness
     from grader.rubric import Rubric
 
 __all__ = ["KEY_SCHEMA", "assignment_sha256", "context_key", "options_sha256", "rubric_sha256", "submission_key"]
@@ -44,9 +46,7 @@ def _digest(parts: Iterable[str]) -> str:
 
 def rubric_sha256(rubric: Rubric) -> str:
     """SHA-256 of the rubric file's bytes, or of the rubric's canonical JSON when it has no file."""
-    if rubric.origin is not None:
-        return rubric.origin.sha256
-    return hashlib.sha256(rubric.model_dump_json().encode("utf-8")).hexdigest()
+    return rubric.sha256
 
 
 def assignment_sha256(data: AssignmentData) -> str:
@@ -72,8 +72,15 @@ def context_key(*, rubric: str, assignment: str, grader_version: str, options: s
     return _digest([KEY_SCHEMA, rubric, assignment, grader_version, options])
 
 
-def submission_key(context: str, submission: Submission, late_days: float = 0.0) -> str:
-    """The resume key of one submission under a batch's ``context`` key."""
-    return _digest(
-        [context, submission.student_id, submission.sha256, submission.problem or "", repr(float(late_days))]
-    )
+def submission_key(
+    context: str, submission: Submission, late_days: float = 0.0, lateness: Lateness | None = None
+) -> str:
+    """The resume key of one submission under a batch's ``context`` key.
+
+    ``lateness`` (submission times from the LMS, a late mark) is part of the key when given, so a changed
+    submission time regrades the student; without it the key is what it was before lateness existed.
+    """
+    parts = [context, submission.student_id, submission.sha256, submission.problem or "", repr(float(late_days))]
+    if lateness is not None:
+        parts.append(lateness.model_dump_json())
+    return _digest(parts)

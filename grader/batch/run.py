@@ -29,9 +29,10 @@ from grader._version import __version__
 from grader.batch.keys import assignment_sha256, context_key, options_sha256, rubric_sha256, submission_key
 from grader.batch.local import Failure, InlineRunner, LocalPool
 from grader.batch.progress import BatchSummary, Reporter
-from grader.batch.slots import default_jobs
+from grader.batch.slots import SlotPlan, default_jobs, machine_plan
 from grader.batch.worker import Done, Steps, Task, WorkerContext, pipeline_fail, pipeline_grade
 from grader.discover.submissions import Skipped, Submission, discover
+from grader.discover.times import SubmissionTimes, lateness_for
 from grader.errors import ConfigError
 from grader.records.execution import ExecStatus
 from grader.records.graded import GradedSubmission
@@ -47,9 +48,11 @@ from grader.store.gradebook import (
     GRADEBOOK_FILE,
     RunCounts,
     RunInfo,
+    current_results,
     finish_run,
     mark_interrupted,
     open_gradebook,
+    report_fields,
     start_run,
     upsert_result,
 )
@@ -92,6 +95,9 @@ class BatchOutcome:
 class BatchSettings:
     """How ``run_batch`` runs: slots, where, whether to regrade, late days by student id.
 
+    ``times``: submission times from the LMS (``grader.discover.times``); they win over ``late_days``,
+    and a Canvas late mark without a time becomes a lateness that says so (no penalty).
+
     ``isolate``: grade even a single local slot in a worker process (``InlineRunner`` otherwise).
     """
 
@@ -102,6 +108,7 @@ class BatchSettings:
     late_days: Mapping[str, float] = field(default_factory=dict)
     isolate: bool = False
     secret: Path | None = None
+    times: SubmissionTimes | None = None
 
     @property
     def backend(self) -> str:
@@ -166,7 +173,8 @@ class _Recorder:
 def _finalize(graded: GradedSubmission, sub: Submission, key: str) -> GradedSubmission:
     """``graded`` with its resume key, discovery's notes and the submission's origin as its source."""
     result = graded.result.model_copy(update={"source": sub.origin}) if sub.origin else graded.result
-    return graded.model_copy(update={"cache_key": key, "notes": sub.notes, "result": result})
+    update = {"cache_key": key, "notes": sub.notes, "result": result}
+    return graded.model_copy(update=update | ({"student_name": sub.display_name} if sub.display_name else {}))
 
 
 def _plan(
@@ -176,12 +184,13 @@ def _plan(
     tasks, reuse = [], []
     for sub in subs:
         late = float(settings.late_days.get(sub.student_id, 0.0))
-        key = submission_key(context, sub, late)
+        lateness = lateness_for(sub.student_id, settings.times, marked_late=sub.late)
+        key = submission_key(context, sub, late, lateness)
         stored = None if settings.force else read_result(out_dir, sub.student_id)
         if stored is not None and stored.cache_key == key:
             reuse.append((sub, stored))
         else:
-            tasks.append(Task(sub, key, late))
+            tasks.append(Task(sub, key, late, lateness=lateness))
     return tasks, reuse
 
 
@@ -257,7 +266,10 @@ def run_batch(
     with lock_out_dir(out_dir), open_gradebook(out_dir / GRADEBOOK_FILE) as db, staged as staging:
         sweep_partial(out_dir)
         found = discover(submissions, staging=staging, exclude=[out_dir])
+        if settings.times is not None:
+            settings.times.check_students(s.student_id for s in found.submissions)
         mark_interrupted(db)
+        _refuse_mixed_rubrics(db, found.submissions, info, out_dir)
         run_id = start_run(db, info.model_copy(update={"n_submissions": len(found.submissions)}))
         outcome = BatchOutcome(skipped=list(found.skipped), run_id=run_id, gradebook=out_dir / GRADEBOOK_FILE)
         rec = _Recorder(out_dir, db, run_id, context, reporter, on_result, outcome)
@@ -278,6 +290,30 @@ def run_batch(
     outcome.seconds = time.perf_counter() - start
     reporter.finish(outcome.graded, outcome.skipped, _summary(outcome, settings))
     return outcome
+
+
+def _refuse_mixed_rubrics(
+    db: Connection, subs: tuple[Submission, ...], info: RunInfo, out_dir: Path
+) -> None:
+    """Raise ``ConfigError`` when results this run leaves alone were scored under another rubric.
+
+    A run regrades the students it finds; if others in ``out_dir`` keep results of another rubric, the
+    class would be graded under two rubrics at once.
+    """
+    regraded = {sub.student_id for sub in subs}
+    left = [c for c in current_results(db) if c.student_id not in regraded and c.rubric_sha256 != info.rubric_sha256]
+    if not left:
+        return
+    old = left[0]
+    names = ", ".join(c.student_id for c in left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+    raise ConfigError(
+        f"{out_dir}: {len(left)} stored results ({names}) were scored under rubric {old.rubric_id!r} "
+        f"(sha256 {old.rubric_sha256[:12]}), which this run does not regrade; this run uses rubric "
+        f"{info.rubric_id!r} (sha256 {info.rubric_sha256[:12]}). Grading only part of the class would mix "
+        f"the two. Either regrade the whole class under the new rubric (grader grade <all submissions> "
+        f"--rubric <new rubric> --out {out_dir} --force), or re-score the stored results first "
+        f"(grader rescore {out_dir} --rubric <new rubric>) and run this again."
+    )
 
 
 @contextlib.contextmanager
@@ -316,13 +352,20 @@ def grade_batch(
     isolate: bool = False,
     on_result: OnResult | None = None,
     secret: Path | None = None,
+    slots_per_gpu: int | None = None,
+    submission_times: SubmissionTimes | None = None,
 ) -> BatchOutcome:
     """Grade every submission under ``submissions`` (a folder, a zip file, an LMS download) into ``out_dir``.
 
-    ``jobs``: sandbox slots (default: one per GPU, else one per CPU core; for ``cluster``: workers).
+    ``jobs``: sandbox slots (default: K per GPU, else one per CPU core; for ``cluster``: workers).
+    ``slots_per_gpu``: K, kernels sharing one GPU (default: the rubric's ``execution.slots_per_gpu``, else
+    chosen from the GPU's memory and the cores). Local runs print their ``SlotPlan`` (``grader.batch.slots``)
+    and give each kernel its threads, host memory and GPU memory share from it.
     ``force``: regrade even what an earlier run graded with the same inputs. ``scheduler``: a Dask
     scheduler address (``tcp://host:8786``); ``cluster``: ``"local"``, ``"slurm"`` or a Dask cluster
-    object. ``late_days``: days late by student id (passed to the late penalty). ``isolate``: with one
+    object. ``late_days``: days late by student id (passed to the late penalty); ``submission_times``:
+    the LMS's submission times (:func:`grader.discover.times.read_submission_times`), which win over
+    ``late_days`` and must name discovered students only (``LmsFileError``). ``isolate``: with one
     local slot, grade in a worker process anyway (by default one slot grades in this process, which
     saves the worker's start-up; a crash of the grading code would then stop the batch, and re-running
     resumes it). ``console``: where to show progress (nothing is printed without one). ``secret``: the
@@ -332,20 +375,36 @@ def grade_batch(
     One broken notebook, or a worker that dies, never stops the batch; raises ``GraderError`` only when
     the harness itself is unusable (a bad rubric, no sandbox, an output folder in use).
 
-    Results do not depend on ``jobs``: each notebook runs under the rubric's own limits (``execution``:
-    set ``threads`` and ``memory_mb`` there to fit the slots on a machine), with the same seed.
+    Results do not depend on ``jobs``: every slot gets the same seed, and the threads per kernel follow
+    from the slots (set ``execution.threads`` in the rubric to fix them: metrics then match digit for digit).
     """
+    from grader.pipeline import GradeOptions
     from grader.rubric import Rubric, load_rubric
 
     loaded = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
-    slots = jobs or default_jobs(use_gpu=loaded.execution.use_gpu)
-    settings = BatchSettings(slots, force, scheduler, cluster, dict(late_days or {}), isolate, secret)
+    loaded.profile((options or GradeOptions()).profile)  # a name the rubric lacks stops here, before any notebook
+    plan = _local_plan(loaded, jobs, slots_per_gpu, scheduler=scheduler, cluster=cluster)
+    slots = plan.slots if plan is not None else jobs or default_jobs(use_gpu=loaded.execution.use_gpu)
+    if plan is not None and console is not None:
+        for line in plan.lines():
+            console.print(line, highlight=False, markup=False)
+    settings = BatchSettings(slots, force, scheduler, cluster, dict(late_days or {}), isolate, secret,
+                             submission_times)
     pooled = scheduler is None and cluster is None and (slots > 1 or isolate)
     with LocalPool(slots) if pooled else contextlib.nullcontext() as pool:  # workers warm up meanwhile
         return _grade_batch(
             submissions, loaded, out_dir, options=options, slots=slots, console=console, on_result=on_result,
-            settings=settings, pool=pool,
+            settings=settings, pool=pool, plan=plan,
         )
+
+
+def _local_plan(
+    rubric: Rubric, jobs: int | None, per_gpu: int | None, *, scheduler: str | None, cluster: object
+) -> SlotPlan | None:
+    """The slot plan of this machine for a local batch; None on a Dask cluster (each worker's machine)."""
+    if scheduler is not None or (cluster is not None and cluster != "local"):
+        return None
+    return machine_plan(rubric.execution, jobs=jobs, per_gpu=per_gpu)
 
 
 def _grade_batch(
@@ -359,8 +418,10 @@ def _grade_batch(
     on_result: OnResult | None,
     settings: BatchSettings,
     pool: LocalPool | None,
+    plan: SlotPlan | None = None,
 ) -> BatchOutcome:
-    """``grade_batch`` once the rubric is loaded and the local workers (if any) are starting."""
+    """``grade_batch`` once the rubric is loaded and the local workers (if any) are starting; ``plan``'s
+    limits go into the rubric the workers get (after its hash is taken: they say where, not what)."""
     from grader.pipeline import GradeOptions
     from grader.prepare.assignment import load_assignment_data
     from grader.prepare.secret import class_secret
@@ -370,10 +431,12 @@ def _grade_batch(
     data = load_assignment_data(rubric, cache_dir=out_dir / ".cache", secret=secret)
     hashes = {"rubric": rubric_sha256(rubric), "assignment": assignment_sha256(data)}
     key = context_key(**hashes, grader_version=__version__, options=options_sha256(options))
-    context = WorkerContext(rubric, data, options, PIPELINE_STEPS)
+    planned = rubric if plan is None else rubric.model_copy(update={"execution": plan.apply(rubric.execution)})
+    context = WorkerContext(planned, data, options, PIPELINE_STEPS)
     info = RunInfo(
         rubric_id=rubric.rubric_id, rubric_sha256=hashes["rubric"], assignment_sha256=hashes["assignment"],
         grader_version=__version__, profile=options.profile, jobs=slots, backend=settings.backend,
+        **report_fields(rubric),
     )
     return run_batch(
         submissions, out_dir, context=context, context_hash=key, info=info, settings=settings,

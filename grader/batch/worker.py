@@ -25,6 +25,7 @@ from grader._version import __version__
 from grader.batch.slots import slot_lease
 from grader.discover.submissions import Submission
 from grader.execute.rundirs import remove_tree, run_dir
+from grader.records.adjust import Lateness
 from grader.records.evidence import Evidence
 from grader.records.execution import ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission
@@ -55,12 +56,14 @@ _PR_SET_PDEATHSIG = 1
 
 @dataclass(frozen=True)
 class Task:
-    """One submission to grade. ``content``: its bytes, shipped when the worker may be on another host."""
+    """One submission to grade. ``content``: its bytes, shipped when the worker may be on another host.
+    ``lateness``: how late, from the LMS (wins over ``late_days``)."""
 
     submission: Submission
     key: str
     late_days: float = 0.0
     content: bytes | None = None
+    lateness: Lateness | None = None
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,9 @@ class Done:
         return GradedSubmission.model_validate_json(self.graded_json)
 
 
-GradeStep = Callable[[Submission, "WorkerContext", int, Path, float], GradedSubmission]
-"""``(submission, context, slot, executed_dir, late_days) -> result``; writes the executed notebook
-as ``executed_dir/<student_id>.ipynb``."""
+GradeStep = Callable[[Submission, "WorkerContext", int, Path, float, "Lateness | None"], GradedSubmission]
+"""``(submission, context, slot, executed_dir, late_days, lateness) -> result``; writes the executed
+notebook as ``executed_dir/<student_id>.ipynb``."""
 FailStep = Callable[[Submission, "Rubric", ExecStatus, str], GradedSubmission]
 """``(submission, rubric, status, reason) -> result`` for a submission that was not run."""
 
@@ -112,7 +115,8 @@ class WorkerContext:
 
 
 def pipeline_grade(
-    submission: Submission, context: WorkerContext, slot: int, executed_dir: Path, late_days: float
+    submission: Submission, context: WorkerContext, slot: int, executed_dir: Path, late_days: float,
+    lateness: Lateness | None = None,
 ) -> GradedSubmission:
     """Grade with ``grader.pipeline.grade_notebook`` in sandbox slot ``slot``."""
     from grader.pipeline import grade_notebook
@@ -120,6 +124,7 @@ def pipeline_grade(
     return grade_notebook(
         submission.path, context.rubric, context.data, student_id=submission.student_id,
         options=dataclasses.replace(context.options, slot=slot), executed_dir=executed_dir, late_days=late_days,
+        lateness=lateness,
     )
 
 
@@ -167,7 +172,9 @@ def run_task(task: Task, context: WorkerContext, slot_hint: int) -> Done:
         tmp = run_dir("task")
         try:
             executed_dir = tmp / "executed"
-            graded = context.steps.grade(_materialize(task, tmp), context, slot, executed_dir, task.late_days)
+            graded = context.steps.grade(
+                _materialize(task, tmp), context, slot, executed_dir, task.late_days, task.lateness
+            )
             executed = _executed_bytes(graded, executed_dir)
         finally:
             remove_tree(tmp)

@@ -6,6 +6,9 @@ Two limits are enforced by the grader rather than inside the sandbox:
   which may end a forked child and leave the kernel running; the guard sees the cgroup's ``oom_kill``
   counter move and stops the kernel, so the run ends as ``limit`` naming memory (cgroup v2 also kills the
   whole group itself, ``memory.oom.group``).
+- GPU memory of the sandbox where a share is set (``execution.gpu_memory_mb``, set per GPU by a batch's
+  slot plan): NVML's per-process readings for the sandbox's processes (``_gpuwatch``); over the share,
+  the kernel is stopped and the run ends as ``limit`` with the memory seen and the share.
 - the work dir's size in the rootless form without root: it is a plain directory (no tmpfs can be mounted
   on the host without root), so the guard adds up its allocated blocks every ``POLL_S`` seconds and stops
   the kernel once it is over ``disk_mb`` (or holds more than ``MAX_INODES`` entries). Between two looks a
@@ -18,16 +21,18 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from grader.execute import _gpuwatch
 from grader.execute._job import MIB, Job, Scratch, sandbox_memory_mb
 from grader.execute._reasons import disk_over_reason, oom_reason, pids_note
 from grader.execute._state import RunState, clip
 from grader.execute._workdir import MAX_INODES
 from grader.records.execution import ExecStatus
 
-__all__ = ["POLL_S", "Guard", "disk_usage"]
+__all__ = ["POLL_S", "Guard", "disk_usage", "gpu_watch", "launcher_pid"]
 
 POLL_S = 0.25
 
@@ -40,8 +45,14 @@ class Guard:
     job: Job
     scratch: Scratch
     stop_kernel: Callable[[], Awaitable[None]]
+    kernel_pid: Callable[[], int | None] = lambda: None
     breach: str = ""
     joined: bool = False
+    gpu: _gpuwatch.GpuWatch | None = field(init=False, default=None)
+    gpu_note: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        self.gpu, self.gpu_note = gpu_watch(self.job)
 
     @property
     def watches_disk(self) -> bool:
@@ -81,7 +92,12 @@ class Guard:
 
     def limits(self) -> dict[str, str]:
         """The record's ``limits`` entries for what bounded the whole sandbox (empty when unsandboxed)."""
-        return {"cgroup": self._cgroup_text()} if self.job.sandboxed else {}
+        held = {"cgroup": self._cgroup_text()} if self.job.sandboxed else {}
+        if self.gpu is not None:
+            held["gpu_memory"] = self.gpu.describe(POLL_S)
+        elif self.gpu_note:
+            held["gpu_memory"] = self.gpu_note
+        return held
 
     def _cgroup_text(self) -> str:
         cgroup = self.scratch.cgroup
@@ -100,11 +116,43 @@ class Guard:
             if kills:
                 cfg = self.job.config
                 return oom_reason(kills, sandbox_memory_mb(cfg, tmpfs_workdir=self.job.as_root), cgroup.backend)
+        if self.gpu is not None:
+            breach = self.gpu.look(self._members())
+            if breach:
+                return breach
         if self.watches_disk and self.scratch.live is not None:
             used, entries = disk_usage(self.scratch.live.live)
             if used > self.job.config.disk_mb * MIB or entries > MAX_INODES:
                 return disk_over_reason(used, entries, self.job.config)
         return ""
+
+    def _members(self) -> set[int]:
+        """The sandbox's processes: its cgroup's, else the kernel's launcher and its descendants."""
+        cgroup = self.scratch.cgroup
+        if cgroup is not None and self.joined:
+            return cgroup.pids()
+        root = self.kernel_pid()
+        return _gpuwatch.descendants(root) if root is not None else set()
+
+
+def gpu_watch(job: Job) -> tuple[_gpuwatch.GpuWatch | None, str]:
+    """The GPU watch of ``job`` (None without a GPU or a share), or the note why a share goes unwatched."""
+    share_mb = job.config.gpu_memory_mb
+    if job.device is None or share_mb is None:
+        return None, ""
+    per_gpu = job.config.slots_per_gpu or 1
+    share = _gpuwatch.GpuShare(job.device.uuid, job.device.label, share_mb * MIB, per_gpu)
+    read = _gpuwatch.nvml_reader()
+    if read is None:
+        return None, f"share {share.text()}; NOT enforced: NVML is not available (nvidia-ml-py, driver)"
+    return _gpuwatch.GpuWatch(share, read), ""
+
+
+def launcher_pid(manager: Any) -> int | None:
+    """The pid of the process a jupyter kernel manager launched (the sandbox's launcher), if running."""
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    pid = getattr(process, "pid", None)
+    return pid if isinstance(pid, int) else None
 
 
 def disk_usage(root: Path, limit: int = MAX_INODES) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from nbformat import NotebookNode
 
 from grader.errors import SandboxError, SandboxUnavailableError
-from grader.execute._guard import Guard
+from grader.execute._guard import Guard, launcher_pid
 from grader.execute._job import Job, Scratch
 from grader.execute._reasons import applied_limits
 from grader.execute._runner import Runner
@@ -109,7 +109,7 @@ async def _run(job: Job) -> tuple[NotebookNode, ExecutionRecord]:
     started = time.monotonic()
     with Scratch(job) as scratch:
         runner = Runner(job, scratch)
-        guard = Guard(job, scratch, runner.stop_kernel)
+        guard = Guard(job, scratch, runner.stop_kernel, lambda: launcher_pid(runner.km))
         state = await guard.watch(runner.execute())
         guard.judge(state)
         state.files_not_copied = scratch.copy_out()
@@ -122,6 +122,7 @@ def _record(job: Job, state: RunState, duration: float, held: Mapping[str, str])
         status=status,
         reason=reason,
         failure=state.failure,
+        failures=(state.failure, *state.failures[1:]) if state.failure else (),  # the guard may reword [0]
         cell_errors=tuple(state.cell_errors),
         cells_executed=state.cells_executed,
         duration_s=round(duration, 3),

@@ -26,7 +26,7 @@ from grader.execute._kernel import KERNEL_ARGUMENTS, DisconnectWatch, SandboxKer
 from grader.execute._keyring import with_cgroup
 from grader.execute._reasons import exit_reason
 from grader.execute._sandbox import SANDBOX_HOME, SandboxSpec, find_tools, python_install, sandbox_argv
-from grader.execute._state import RunState, cell_name
+from grader.execute._state import RunState, student_numbers
 from grader.records.contract import EPILOGUE_TAG
 from grader.records.execution import ExecStatus
 
@@ -44,7 +44,7 @@ class Runner:
         self.job = job
         self.cfg = job.config
         self.scratch = scratch
-        self.state = RunState(job.config)
+        self.state = RunState(job.config, numbers=student_numbers(job.nb))
         self.python = python_install(job.config.python_executable)
         self.km = SandboxKernelManager(
             prefix=self._prefix(),
@@ -148,6 +148,7 @@ class Runner:
     async def _run_cell(self, index: int, *, epilogue: bool) -> None:
         cell = self.job.nb.cells[index]
         count = self.client.code_cells_executed + 1
+        self.state.counts[count] = index
         task = asyncio.ensure_future(self.client.async_execute_cell(cell, index, execution_count=count))
         wall_left = self.deadline - time.monotonic()
         if await self._wait(task, min(self.cfg.cell_timeout_s, wall_left)):
@@ -179,7 +180,7 @@ class Runner:
 
     def _refused_reason(self, index: int, epilogue: bool) -> str:
         return (
-            f"{cell_name(index, epilogue)} sent a message larger than {self.cfg.max_message_mib} MiB "
+            f"{self.state.name(index, epilogue)} sent a message larger than {self.cfg.max_message_mib} MiB "
             "(execution.max_message_mib); the grader refused it unread, stopped the kernel, and nothing after "
             "it ran"
         )
@@ -192,7 +193,7 @@ class Runner:
             self._interrupted(task, index, cell, epilogue=epilogue)
             return
         reason = (
-            f"{cell_name(index, epilogue)} exceeded {self.cfg.cell_timeout_s} s and did not stop when "
+            f"{self.state.name(index, epilogue)} exceeded {self.cfg.cell_timeout_s} s and did not stop when "
             "interrupted; the kernel was killed and nothing after it ran"
         )
         await self._kill(task, (index, cell, "TimeoutError"), reason)
@@ -200,7 +201,7 @@ class Runner:
     def _wall_reason(self, index: int, epilogue: bool) -> str:
         return (
             f"the notebook exceeded its wall time of {self.cfg.notebook_timeout_s} s during "
-            f"{cell_name(index, epilogue)}; the kernel was stopped and nothing after it ran"
+            f"{self.state.name(index, epilogue)}; the kernel was stopped and nothing after it ran"
         )
 
     def _finished(self, task: asyncio.Future[Any], index: int, cell: NotebookNode, *, epilogue: bool) -> None:
@@ -229,7 +230,7 @@ class Runner:
         code = exit_code(self.km)
         status, why = exit_reason(code, self.cfg)
         self.state.exit_code = code
-        reason = f"{why}; the kernel died during cell {index}, so nothing after it ran"
+        reason = f"{why}; the kernel died during {self.state.name(index, False)}, so nothing after it ran"
         self.state.stop(status, reason, (index, cell, "DeadKernelError"))
         return True
 
@@ -239,7 +240,7 @@ class Runner:
         self.killed = True
         what = f"{type(error).__name__}: {str(error)[:200]}"
         reason = (
-            f"during cell {index} the kernel sent a message the grader cannot read ({what}); "
+            f"during {self.state.name(index, False)} the kernel sent a message the grader cannot read ({what}); "
             "the kernel was stopped and nothing after it ran"
         )
         self.state.stop(ExecStatus.CELL_ERROR, reason, (index, cell, type(error).__name__))

@@ -61,7 +61,18 @@ class ExecutionConfig(Frozen):
         ),
     )
     slots: PositiveInt = Field(
-        1, description="Notebooks run at once on this machine; divides the memory and thread defaults."
+        1,
+        description=(
+            "Notebooks run at once on this machine; divides the memory and thread defaults. A batch sets it "
+            "from --jobs (grader.batch.slots.SlotPlan); a value here only matters for single runs."
+        ),
+    )
+    slots_per_gpu: PositiveInt | None = Field(
+        None,
+        description=(
+            "Kernels sharing one GPU (K). Default: chosen from the GPU's memory and the CPU cores "
+            "(grader.batch.slots.auto_per_gpu); --slots-per-gpu overrides it."
+        ),
     )
     threads: PositiveInt | None = Field(
         None,
@@ -125,6 +136,14 @@ class ExecutionConfig(Frozen):
         description="Absolute host paths the kernel may read, at the same path (e.g. provided data).",
     )
     use_gpu: bool = Field(True, description="Expose one GPU per slot when the machine has any.")
+    gpu_memory_mb: PositiveInt | None = Field(
+        None,
+        description=(
+            "GPU memory one kernel may hold, in MiB, enforced from outside: the grader polls NVML for the "
+            "sandbox's processes and stops a kernel over it ('limit'). Default: the GPU's memory / "
+            "slots_per_gpu (set by the batch's slot plan); unset outside a batch: not watched."
+        ),
+    )
     hash_seed: int = Field(0, ge=0, description="PYTHONHASHSEED of the kernel.")
     uid_base: int = Field(60000, ge=1000, description="Slot n runs as uid and gid uid_base + n.")
 
@@ -147,10 +166,10 @@ class ExecutionConfig(Frozen):
         return max(256, min(DEFAULT_MEMORY_CAP_MB, _ram_mb() // self.slots))
 
     def resolved_threads(self) -> int:
-        """``threads``, or max(1, CPU cores / slots) when unset."""
+        """``threads``, or max(1, usable CPU cores / slots) when unset (the affinity mask counts)."""
         if self.threads is not None:
             return self.threads
-        return max(1, (os.cpu_count() or 1) // self.slots)
+        return max(1, _usable_cpus() // self.slots)
 
     def resolved_cpu_time_s(self) -> int:
         """``cpu_time_s``, or notebook_timeout_s × threads when unset (a backstop behind the wall time)."""
@@ -168,6 +187,11 @@ def resolve_form(form: SandboxForm) -> Literal["root", "rootless"]:
     if form == "auto":
         return "root" if os.geteuid() == 0 else "rootless"
     return form
+
+
+def _usable_cpus() -> int:
+    """CPU cores this process may run on (its affinity mask, so a SLURM or taskset limit counts)."""
+    return len(os.sched_getaffinity(0)) or 1
 
 
 def _ram_mb() -> int:

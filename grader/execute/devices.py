@@ -1,8 +1,9 @@
 """Which CUDA devices this machine has, and which one a slot gets, without importing torch.
 
 Detection reads ``/proc/driver/nvidia/gpus/*/information`` (no subprocess, about a millisecond) and
-falls back to ``nvidia-smi``. Each slot gets one GPU, round robin; inside the sandbox it is the only
-one (``CUDA_VISIBLE_DEVICES`` names its UUID and only its ``/dev/nvidiaN`` node is bound), so the
+falls back to ``nvidia-smi``; each device's memory comes from NVML (or ``nvidia-smi``). Each slot gets
+one GPU, round robin (slot ``n`` on device ``n mod GPUs``, so K slots per GPU take slots ``0 .. K*GPUs-1``,
+see ``grader.batch.slots``); inside the sandbox it is the only one (``CUDA_VISIBLE_DEVICES`` names its UUID and only its ``/dev/nvidiaN`` node is bound), so the
 notebook always sees it as ``cuda:0``.
 
 Only the devices this process was given are handed out (a SLURM job's allocation): those whose
@@ -34,7 +35,8 @@ class DeviceInfo(Frozen):
     """One CUDA device of the host.
 
     ``index`` is its position in PCI bus order (nvidia-smi's order), ``minor`` the N of ``/dev/nvidiaN``
-    when known, ``uuid`` the ``GPU-…`` identifier used for ``CUDA_VISIBLE_DEVICES``.
+    when known, ``uuid`` the ``GPU-…`` identifier used for ``CUDA_VISIBLE_DEVICES``, ``memory_mb`` its
+    total memory in MiB when known.
     """
 
     index: int
@@ -42,6 +44,7 @@ class DeviceInfo(Frozen):
     uuid: str = ""
     bus_id: str = ""
     minor: int | None = None
+    memory_mb: int | None = None
 
     @property
     def label(self) -> str:
@@ -66,7 +69,16 @@ def detect_devices() -> list[DeviceInfo]:
 @functools.cache
 def _detect() -> tuple[DeviceInfo, ...]:
     found = _from_proc() or _from_nvidia_smi()
-    return tuple(allowed_devices(found, os.environ.get("CUDA_VISIBLE_DEVICES")))
+    return tuple(_with_memory(d) for d in allowed_devices(found, os.environ.get("CUDA_VISIBLE_DEVICES")))
+
+
+def _with_memory(device: DeviceInfo) -> DeviceInfo:
+    """``device`` with its memory from NVML where it is not known yet."""
+    if device.memory_mb is not None:
+        return device
+    from grader.execute._gpuwatch import nvml_memory_mb
+
+    return device.model_copy(update={"memory_mb": nvml_memory_mb(device.uuid)})
 
 
 def allowed_devices(devices: Sequence[DeviceInfo], visible: str | None) -> list[DeviceInfo]:
@@ -167,14 +179,14 @@ def _from_nvidia_smi() -> tuple[DeviceInfo, ...]:
     exe = shutil.which("nvidia-smi")
     if exe is None:
         return ()
-    query = [exe, "--query-gpu=index,name,uuid,pci.bus_id", "--format=csv,noheader"]
+    query = [exe, "--query-gpu=index,name,uuid,pci.bus_id,memory.total", "--format=csv,noheader,nounits"]
     try:
         out = subprocess.run(query, capture_output=True, text=True, timeout=20, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return ()
-    rows = [[part.strip() for part in line.split(",")] for line in out.splitlines() if line.count(",") == 3]
+    rows = [[part.strip() for part in line.split(",")] for line in out.splitlines() if line.count(",") == 4]
     return tuple(
-        DeviceInfo(index=int(i), name=name, uuid=uuid, bus_id=bus)
-        for i, name, uuid, bus in rows
+        DeviceInfo(index=int(i), name=name, uuid=uuid, bus_id=bus, memory_mb=int(mib) if mib.isdigit() else None)
+        for i, name, uuid, bus, mib in rows
         if i.isdigit()
     )

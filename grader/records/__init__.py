@@ -5,6 +5,7 @@
 - ``evidence``: ``HiddenEvaluation``, ``MotifHit``, ``Evidence`` (what the grader measured; evaluate)
 - ``result``: ``Visibility``, ``Finding``, ``QuestionResult``, ``SubmissionResult`` and statuses (score)
 - ``graded``: ``GradedSubmission``, ``IntegrityReport`` (everything kept about one submission; store)
+- ``adjust``: ``Override``, ``LateDaysOverride``, ``ReviewMark``, ``Lateness``, ``LatePolicy``, ``Adjustments`` (what people decide)
 
 Import them from their module (``from grader.records.execution import ExecStatus``); this package has no
 names of its own. An import-linter contract in pyproject.toml keeps every stage out of here.

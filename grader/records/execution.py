@@ -8,7 +8,10 @@ from pydantic import Field
 
 from grader._model import Frozen
 
-__all__ = ["CellFailure", "ExecStatus", "ExecutionRecord"]
+__all__ = ["MAX_FAILURES", "CellFailure", "ExecStatus", "ExecutionRecord"]
+
+MAX_FAILURES = 20
+"""Failing cells kept in full per run; ``cell_errors`` still lists every one."""
 
 
 class ExecStatus(StrEnum):
@@ -33,7 +36,12 @@ class ExecStatus(StrEnum):
 
 
 class CellFailure(Frozen):
-    """The first failing cell, shown to the student: their code, its output and the traceback."""
+    """A failing cell, shown to the student: their code, its output and the traceback.
+
+    ``cell_index`` is the student's own numbering: the cell's index in the notebook they submitted, the
+    grader's injected cells not counted (the same number in the self-check, the report, the class summary
+    and the review app). Tracebacks say ``cell N`` in the same numbering instead of ``In[count]``.
+    """
 
     cell_index: int
     source_preview: str
@@ -49,7 +57,11 @@ class ExecutionRecord(Frozen):
     status: ExecStatus
     reason: str = ""
     failure: CellFailure | None = None
+    """The first student cell that failed (``failures[0]``)."""
+    failures: tuple[CellFailure, ...] = ()
+    """Every student cell that failed, in run order (at most ``MAX_FAILURES``)."""
     cell_errors: tuple[int, ...] = ()
+    """The student's numbers (see ``CellFailure.cell_index``) of every cell that failed."""
     cells_executed: int = 0
     duration_s: float = 0.0
     device: str = "cpu"

@@ -7,6 +7,7 @@ the gradebook read these files; none of them re-executes a notebook.
 from __future__ import annotations
 
 from grader._model import Frozen
+from grader.records.adjust import ReviewMark
 from grader.records.evidence import Evidence
 from grader.records.result import SubmissionResult
 
@@ -32,6 +33,8 @@ class GradedSubmission(Frozen):
     ``cache_key``: the batch's resume key (``grader.batch.keys``); a re-run reuses this file when the key
     it computes is the same, and an empty key (a harness failure) is never reused. ``notes``: what
     discovery noticed (duplicates not graded, a late mark, a converted nbformat 3 file).
+    Stored results carry the automatic score; :func:`grader.score.effective_result` applies the
+    gradebook's adjustments (overrides, late days, review mark) for everything users receive.
     """
 
     result: SubmissionResult
@@ -43,3 +46,7 @@ class GradedSubmission(Frozen):
     graded_at: str = ""
     cache_key: str = ""
     notes: tuple[str, ...] = ()
+    student_name: str = ""
+    """The student's name as the LMS gave it (Moodle folder, Canvas or Moodle roster); may be empty."""
+    reviewed: ReviewMark | None = None
+    """Set on effective results only: a TA marked this submission reviewed."""

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import model_validator
 
 from grader._model import Frozen
+from grader.records.adjust import Lateness, OverrideNote
 from grader.records.execution import ExecStatus, ExecutionRecord
 
 __all__ = [
@@ -113,6 +114,8 @@ class QuestionResult(Frozen):
     extra_credit: bool = False
     visibility: Visibility = Visibility.PUBLIC
     findings: tuple[Finding, ...] = ()
+    override: OverrideNote | None = None
+    """Set on effective results only: a TA's points replaced the automatic ones (``points``)."""
 
 
 class SubmissionResult(Frozen):
@@ -127,6 +130,8 @@ class SubmissionResult(Frozen):
     extra_points: float = 0.0
     extra_max: float = 0.0
     late_penalty: float = 0.0
+    lateness: Lateness | None = None
+    """How late, from where, under which policy; ``None`` for self-checks and results from before it."""
     rubric_id: str = ""
     questions: tuple[QuestionResult, ...] = ()
     execution: ExecutionRecord

@@ -1,4 +1,4 @@
-"""Reports from stored results: a feedback page per student, a class summary, and the exports.
+"""Pages from graded results: a feedback page per student and a class summary (``grader.publish`` writes them).
 
 Rendering reads :class:`~grader.records.graded.GradedSubmission` objects and never re-runs or re-scores
 anything. Templates live in ``grader/render/templates`` (jinja2, ``StrictUndefined``, autoescaping);
@@ -15,22 +15,15 @@ from grader.render._files import write_derived
 from grader.render._format import format_points, safe_file_stem
 from grader.render._pages import render_class_summary, render_student_report
 from grader.render._reference import GradientReference, ReferenceData, load_reference
-from grader.render._render_all import RenderSummary, render_all
-from grader.render._similarity import SimilarityReport, SimilarPair, find_similar_code
 
 __all__ = [
     "FindingFeedback",
     "GradientReference",
     "QuestionFeedback",
     "ReferenceData",
-    "RenderSummary",
-    "SimilarPair",
-    "SimilarityReport",
     "StudentFeedback",
-    "find_similar_code",
     "format_points",
     "load_reference",
-    "render_all",
     "render_class_summary",
     "render_student_report",
     "safe_file_stem",

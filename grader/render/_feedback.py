@@ -99,6 +99,8 @@ class QuestionFeedback:
     extra_credit: bool
     hidden: bool
     findings: tuple[FindingFeedback, ...]
+    override: str = ""
+    """Set when a TA set the points: who, when, why and what the automatic score gave."""
 
     @property
     def lost(self) -> float:
@@ -203,6 +205,16 @@ def _reason(q: QuestionResult, findings: tuple[FindingFeedback, ...], secrets: t
     return _scrub(q.reason, secrets)
 
 
+def _override_text(q: QuestionResult) -> str:
+    """The TA's decision on ``q`` in one sentence (empty when the points are automatic)."""
+    o = q.override
+    if o is None:
+        return ""
+    day = o.at[:10]
+    return (f"Points set by {o.grader}{' on ' + day if day else ''}: {o.reason} "
+            f"(automatic score: {format_points(o.auto_points)} / {format_points(q.max_points)})")
+
+
 def _questions(result: SubmissionResult, secrets: tuple[str, ...]) -> tuple[QuestionFeedback, ...]:
     """Every question of ``result`` as the student may see it, in the result's order."""
     out = []
@@ -215,10 +227,11 @@ def _questions(result: SubmissionResult, secrets: tuple[str, ...]) -> tuple[Ques
                 points=q.points,
                 max_points=q.max_points,
                 status=q.status,
-                reason=_reason(q, findings, secrets),
+                reason=_override_text(q) or _reason(q, findings, secrets),
                 extra_credit=q.extra_credit,
                 hidden=q.visibility is Visibility.HIDDEN,
                 findings=findings,
+                override=_override_text(q),
             )
         )
     return tuple(out)

@@ -16,20 +16,19 @@ from dataclasses import dataclass
 
 from grader.discover.duplicates import RULE as DUPLICATE_RULE
 from grader.discover.duplicates import is_duplicate_note, read_duplicates
+from grader.integrity.similarity import SimilarityReport, SimilarPair
 from grader.records.execution import ExecStatus
 from grader.records.graded import GradedSubmission
 from grader.records.result import QuestionStatus, SubmissionStatus
 from grader.render._charts import BarChart, histogram
 from grader.render._feedback import SUBMISSION_LABELS
-from grader.render._format import safe_file_stem, strip_ansi
-from grader.render._similarity import SimilarityReport, SimilarPair
+from grader.render._format import format_points, safe_file_stem, strip_ansi
 from grader.score.agreement import Estimate, Verdict, compare
 
 __all__ = [
     "ClassSummary", "DuplicateRow", "FailureRow", "FlagRow", "QuestionStat", "StudentRow", "build_class_summary",
 ]
 
-AUC_THRESHOLD = 0.75
 _UNJUDGED = {QuestionStatus.MISSING, QuestionStatus.INVALID, QuestionStatus.NOT_RUN}
 
 
@@ -95,6 +94,7 @@ class StudentRow:
     tone: str
     hidden_auc: str
     n_flags: int
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,14 +169,15 @@ def _hidden_aucs(graded: Sequence[GradedSubmission]) -> list[float]:
     return [g.evidence.hidden.value.roc_auc for g in graded if g.evidence.hidden.is_ok and g.evidence.hidden.value]
 
 
-def _auc_chart(aucs: Sequence[float]) -> BarChart | None:
-    """Histogram of hidden-set ROC-AUC in 0.025 bins, with the sheet's 0.75 threshold marked."""
+def _auc_chart(aucs: Sequence[float], threshold: float | None) -> BarChart | None:
+    """Histogram of hidden-set ROC-AUC in 0.025 bins, with the rubric's threshold marked."""
     if not aucs:
         return None
     lo = min(0.5, math.floor(min(aucs) * 40) / 40)
     edges = [round(lo + 0.025 * i, 3) for i in range(round((1.0 - lo) / 0.025) + 1)]
     return histogram(aucs, edges, title="ROC-AUC on the hidden set", x_label="ROC-AUC",
-                     markers=[(AUC_THRESHOLD, "0.75 (sheet)")], tick_every=4)
+                     markers=[(threshold, f"{threshold:g} (rubric)")] if threshold is not None else [],
+                     tick_every=4)
 
 
 def _failure_text(g: GradedSubmission) -> str:
@@ -245,6 +246,22 @@ def _flags_of(g: GradedSubmission, metric_gap: float, href: str) -> list[FlagRow
         f = execution.epilogue_failure
         out.append(FlagRow(sid, href, "Collection step failed", f"{f.ename}: {strip_ansi(f.evalue)}"))
     out += _intake_flags(g, href)
+    return out + _decision_flags(g, href)
+
+
+def _decision_flags(g: GradedSubmission, href: str) -> list[FlagRow]:
+    """Points a TA set by hand, and lateness (with how the penalty was computed)."""
+    sid, out = g.result.student_id, []
+    for q in g.result.questions:
+        if q.override is not None:
+            o = q.override
+            out.append(FlagRow(sid, href, "Points set by a TA",
+                               f"{q.id}: {format_points(o.points)} / {format_points(q.max_points)} by {o.grader}: "
+                               f"{o.reason} (automatic {format_points(o.auto_points)})"))
+    lateness = g.result.lateness
+    note = lateness.note(g.result.late_penalty) if lateness is not None else ""
+    if note:
+        out.append(FlagRow(sid, href, "Late", note))
     return out
 
 
@@ -282,7 +299,7 @@ def _student_rows(graded: Sequence[GradedSubmission], flags: Sequence[FlagRow], 
         label, tone = _status_label(g)
         auc = f"{hidden.value.roc_auc:.3f}" if hidden.is_ok and hidden.value else "–"
         rows.append(StudentRow(sid, _href(sid, pattern), g.result.total, g.result.extra_points, label, tone, auc,
-                               counts.get(sid, 0)))
+                               counts.get(sid, 0), g.student_name))
     return tuple(rows)
 
 
@@ -301,6 +318,7 @@ def build_class_summary(
     assignment: str,
     report_href: str | None,
     metric_gap: float,
+    auc_threshold: float | None = None,
 ) -> ClassSummary:
     """The class summary of ``graded``; ``report_href`` is a pattern with ``{stem}`` or ``None``."""
     ordered = sorted(graded, key=lambda g: g.result.student_id)
@@ -312,7 +330,7 @@ def build_class_summary(
     return ClassSummary(
         course=course, assignment=assignment, n=len(ordered), n_graded=n_graded, n_failed=len(ordered) - n_graded,
         max_points=max((g.result.max_points for g in ordered), default=0.0), mean=mean, median=median,
-        score_chart=_score_chart(ordered), auc_chart=_auc_chart(aucs),
+        score_chart=_score_chart(ordered), auc_chart=_auc_chart(aucs, auc_threshold),
         auc_stats=f"{len(aucs)} submissions evaluated; mean {auc_mean}, median {auc_median}",
         questions=_question_stats(ordered), failures=_failures(ordered, report_href), flags=flags,
         duplicates=_duplicates(ordered, report_href), duplicate_rule=DUPLICATE_RULE,

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from grader.rubric._load import load_rubric, parse_rubric
     from grader.rubric._metrics import METRICS, MetricReading, MetricSpec, register_metric
     from grader.rubric._public import public_view
+    from grader.rubric._publish import publish_rubric, published_data
     from grader.rubric._rubric import SCHEMA_VERSION, ExpectedValue, Question, Rubric, RubricOrigin
     from grader.rubric._sections import (
         DATA_SOURCES,
@@ -93,6 +94,8 @@ __all__ = [
     "load_rubric",
     "parse_rubric",
     "public_view",
+    "publish_rubric",
+    "published_data",
     "read_choice",
     "read_number",
     "register_metric",
@@ -139,6 +142,8 @@ _WHERE: dict[str, str] = {
     "load_rubric": "grader.rubric._load",
     "parse_rubric": "grader.rubric._load",
     "public_view": "grader.rubric._public",
+    "publish_rubric": "grader.rubric._publish",
+    "published_data": "grader.rubric._publish",
     "read_choice": "grader.rubric._answers",
     "read_number": "grader.rubric._answers",
     "register_metric": "grader.rubric._metrics",

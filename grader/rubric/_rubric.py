@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, SerializeAsAny, field_validator, model_validator
 
+from grader.errors import RubricError
 from grader.execute.config import ExecutionConfig
-from grader.rubric._base import Flag, NonNegative, Spec, Text, Visibility, bad_value, unknown_value
+from grader.rubric._base import (
+    Flag,
+    NonNegative,
+    Spec,
+    Text,
+    Visibility,
+    bad_value,
+    did_you_mean,
+    unknown_value,
+)
 from grader.rubric._criteria import (
     ChoiceCriterion,
     Criterion,
     DeferredCriterion,
     Ident,
+    MetricCriterion,
     NumberCriterion,
 )
 from grader.rubric._evidence import GRADIENT_METHODS, GradientUniformity
-from grader.rubric._sections import DataSpec, LatePenalty, Profiles, check_execution_keys
+from grader.rubric._sections import DataSpec, LatePenalty, Profile, Profiles, check_execution_keys
 
-__all__ = ["SCHEMA_VERSION", "ExpectedValue", "Question", "Rubric", "RubricOrigin"]
+__all__ = ["SCHEMA_VERSION", "ExpectedValue", "ExportSpec", "Question", "Rubric", "RubricOrigin"]
 
 SCHEMA_VERSION = 1
 """The rubric schema version this grader reads."""
@@ -108,6 +120,7 @@ class Question(Spec):
         criteria = tuple(
             c.model_copy(update={"answer": self.id})
             if "answer" in type(c).model_fields and c.reads_answer() is None
+            and not isinstance(c, DeferredCriterion)  # a deferred one states its answer (or none) itself
             else c
             for c in self.criteria
         )
@@ -125,6 +138,21 @@ class Question(Spec):
         raise KeyError(
             f"question {self.id!r} has no criterion {criterion_id!r}; have {[c.id for c in self.criteria]}"
         )
+
+
+class ExportSpec(Spec):
+    """How grades go to an LMS: ``extra_credit: separate`` (a column of its own; the grade is the regular
+    points) or ``added`` (added to the grade, on a scale whose maximum is regular + extra points)."""
+
+    extra_credit: Literal["separate", "added"] = "separate"
+
+
+class ReportSpec(Spec):
+    """How reports name the class: ``course`` (e.g. "Machine Learning for Bioinformatics") and
+    ``assignment`` (default: the rubric's ``title``)."""
+
+    course: str = ""
+    assignment: str = ""
 
 
 class RubricOrigin(Spec):
@@ -146,6 +174,8 @@ class Rubric(Spec):
     max_points: NonNegative
     extra_max_points: NonNegative = 0.0
     late_penalty: LatePenalty = LatePenalty()
+    export: ExportSpec = ExportSpec()
+    report: ReportSpec = ReportSpec()
     execution: ExecutionConfig = ExecutionConfig()
     profiles: Profiles
     data: DataSpec
@@ -185,10 +215,42 @@ class Rubric(Spec):
                 )
         return self
 
+    def profile(self, name: str) -> Profile:
+        """The training profile ``name``.
+
+        Raises:
+            RubricError: the rubric has no such profile (the message names the file, the value and the
+                profiles that exist).
+        """
+        found = self.profiles.get(name)
+        if found is None:
+            source = self.origin.path if self.origin else f"rubric {self.id!r}"
+            names = list(self.profiles.names)
+            raise RubricError(
+                f"{source}: profiles: no profile {name!r}; this rubric has {names}{did_you_mean(name, names)}"
+            )
+        return found
+
     @property
     def rubric_id(self) -> str:
         """``id@sha256[:12]`` of the loaded file (``id`` alone when not loaded from a file)."""
         return f"{self.id}@{self.origin.sha256[:12]}" if self.origin else self.id
+
+    @property
+    def hidden_auc_threshold(self) -> float | None:
+        """The threshold of the first ``hidden_roc_auc`` metric criterion (the class summary marks it)."""
+        for question in self.questions:
+            for criterion in question.criteria:
+                if isinstance(criterion, MetricCriterion) and criterion.metric == "hidden_roc_auc":
+                    return criterion.threshold
+        return None
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the rubric file's bytes, or of the rubric's canonical JSON when it has no file."""
+        if self.origin is not None:
+            return self.origin.sha256
+        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
 
     def question(self, question_id: str) -> Question:
         """The question ``question_id``; ``KeyError`` names the ids that exist."""

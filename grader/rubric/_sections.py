@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, RootModel, Strict, ValidationInfo, field_validator, model_validator
 from pydantic.functional_validators import ModelWrapValidatorHandler
+from pydantic_core import PydanticCustomError
 
 from grader.execute.config import ExecutionConfig
+from grader.records.adjust import LatePolicy
 from grader.rubric._base import Count, Flag, Fraction, NonNegative, Positive, Spec, Text, unknown_key
 from grader.rubric._registry import Registry
 
 __all__ = [
     "DATA_SOURCES",
+    "REQUIRED_PROFILES",
     "DataSource",
     "DataSpec",
     "FastaData",
     "LatePenalty",
     "Profile",
+    "ProfileName",
     "Profiles",
     "SyntheticData",
     "TableData",
@@ -29,25 +32,21 @@ __all__ = [
 
 
 class LatePenalty(Spec):
-    """Points lost for a late submission, as a fraction of the regular points earned.
-
-    ``fraction = min(max_fraction, per_day * days)`` with ``days = late_days - grace_hours / 24``
-    (rounded up to whole days when ``whole_days``); nothing is lost within the grace period.
-    Extra credit is not reduced.
-    """
+    """The rubric's ``late_penalty`` section, validated; the rule itself is
+    :class:`grader.records.adjust.LatePolicy` (kept with every result)."""
 
     per_day: Fraction = 0.0
     max_fraction: Fraction = 1.0
     grace_hours: NonNegative = 0.0
     whole_days: Flag = True
 
+    def policy(self) -> LatePolicy:
+        """The same rule as the record each result keeps (:class:`grader.records.adjust.LatePolicy`)."""
+        return LatePolicy(**self.model_dump())
+
     def fraction(self, late_days: float) -> float:
         """The share of the regular points lost after ``late_days`` days (0 if on time)."""
-        days = max(0.0, late_days - self.grace_hours / 24.0)
-        if days == 0.0:
-            return 0.0
-        counted = math.ceil(days - 1e-9) if self.whole_days else days
-        return min(self.max_fraction, self.per_day * counted)
+        return self.policy().fraction(late_days)
 
 
 class Profile(Spec):
@@ -66,11 +65,44 @@ class Profile(Spec):
     notebook_timeout_s: Positive | None = None
 
 
-class Profiles(Spec):
-    """``quick`` (self-check, demo) and ``full`` (grading)."""
+ProfileName = Annotated[str, Strict(), Field(pattern=r"^[a-z][a-z0-9_-]*$")]
+"""A profile's name under ``profiles:``: lower case letters, digits, ``_`` and ``-``, a letter first."""
 
-    quick: Profile
-    full: Profile
+REQUIRED_PROFILES = ("quick", "full")
+"""Profiles every rubric has: ``quick`` runs the student self-check, ``full`` is grading's default."""
+
+
+class Profiles(RootModel[dict[ProfileName, Profile]]):
+    """The rubric's training profiles by name, in file order: ``quick`` and ``full`` are required, a rubric
+    may add more (Week 11: ``demo``). ``grader grade --profile NAME`` picks one (``Rubric.profile``)."""
+
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    @model_validator(mode="after")
+    def _required(self) -> Self:
+        for name in REQUIRED_PROFILES:
+            if name not in self.root:
+                raise PydanticCustomError("missing_key", "required key is missing", {"at": (name,)})
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The profiles' names, in file order."""
+        return tuple(self.root)
+
+    def get(self, name: str) -> Profile | None:
+        """The profile ``name``, or ``None`` when the rubric has none of that name."""
+        return self.root.get(name)
+
+    @property
+    def quick(self) -> Profile:
+        """The ``quick`` profile (the student self-check)."""
+        return self.root["quick"]
+
+    @property
+    def full(self) -> Profile:
+        """The ``full`` profile (grading's default)."""
+        return self.root["full"]
 
 
 class DataSource(Spec):

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     )
     from grader.score._diff import DiffSummary, GradeChange, QuestionChange, diff_results, summarize_diff
     from grader.score._score import not_run_reason, score_question, score_submission, self_check
+    from grader.score.effective import effective_result
 
 __all__ = [
     "DiffSummary",
@@ -37,6 +38,7 @@ __all__ = [
     "SubmissionStatus",
     "Visibility",
     "diff_results",
+    "effective_result",
     "not_run_reason",
     "score_question",
     "score_submission",
@@ -56,6 +58,7 @@ _WHERE: dict[str, str] = {
     "SubmissionStatus": "grader.records.result",
     "Visibility": "grader.records.result",
     "diff_results": "grader.score._diff",
+    "effective_result": "grader.score.effective",
     "not_run_reason": "grader.score._score",
     "score_question": "grader.score._score",
     "score_submission": "grader.score._score",

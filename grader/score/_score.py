@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from grader.records.adjust import Lateness
 from grader.records.evidence import Evidence
 from grader.records.execution import ExecStatus, ExecutionRecord
 from grader.records.result import (
@@ -32,7 +33,7 @@ from grader.rubric import (
 )
 from grader.score import _check_answers, _check_results  # noqa: F401 - registers the checks
 from grader.score._checks import run_check, verify_complete
-from grader.score._outcome import Context, Outcome, fmt
+from grader.score._outcome import Context, Outcome
 
 __all__ = ["not_run_reason", "score_question", "score_submission", "self_check"]
 
@@ -194,7 +195,7 @@ def _total(points: Iterable[float]) -> float:
 
 
 def _submission_reason(
-    execution: ExecutionRecord, blocked: str | None, late_days: float, penalty: float
+    execution: ExecutionRecord, blocked: str | None, lateness: Lateness | None, penalty: float
 ) -> str:
     parts = []
     if blocked is not None:
@@ -203,8 +204,9 @@ def _submission_reason(
         parts.append(
             f"cells {list(execution.cell_errors)} raised errors; the cells after them still ran and count"
         )
-    if penalty > 0.0:
-        parts.append(f"submitted {fmt(late_days)} days late: -{fmt(penalty)} points")
+    late = lateness.note(penalty) if lateness is not None else ""
+    if late:
+        parts.append(late)
     return "; ".join(parts) or "scored every question"
 
 
@@ -215,30 +217,40 @@ def _score(
     *,
     student_id: str,
     source: str,
-    late_days: float,
+    lateness: Lateness | None,
     self_check: bool,
 ) -> SubmissionResult:
-    if not math.isfinite(late_days):
-        raise ValueError(f"score_submission: late_days must be a finite number of days, got {late_days!r}")
+    if lateness is not None and not math.isfinite(lateness.late_days):
+        raise ValueError(
+            f"score_submission: late_days must be a finite number of days, got {lateness.late_days!r}"
+        )
     blocked = not_run_reason(execution)
     questions = tuple(score_question(q, evidence, blocked) for q in rubric.questions)
     regular = _total(q.points for q in questions if not q.extra_credit)
-    penalty = round(regular * rubric.late_penalty.fraction(late_days), _DIGITS)
+    penalty = round(regular * lateness.fraction, _DIGITS) if lateness is not None else 0.0
     return SubmissionResult(
         student_id=student_id,
         source=source,
         status=SubmissionStatus.from_exec(execution.status),
-        reason=_submission_reason(execution, blocked, late_days, penalty),
+        reason=_submission_reason(execution, blocked, lateness, penalty),
         total=round(regular - penalty, _DIGITS),
         max_points=rubric.max_points,
         extra_points=_total(q.points for q in questions if q.extra_credit),
         extra_max=rubric.extra_max_points,
         late_penalty=penalty,
+        lateness=lateness,
         rubric_id=rubric.rubric_id,
         questions=questions,
         execution=execution,
         self_check=self_check,
     )
+
+
+def _lateness(rubric: Rubric, late_days: float, lateness: Lateness | None) -> Lateness:
+    """``lateness`` (or one made from ``late_days``) under the rubric's late policy."""
+    if lateness is None:
+        lateness = Lateness(late_days=late_days, source="late days given to the API" if late_days > 0 else "")
+    return lateness.model_copy(update={"policy": rubric.late_penalty.policy()})
 
 
 def score_submission(
@@ -249,6 +261,7 @@ def score_submission(
     student_id: str,
     source: str,
     late_days: float = 0.0,
+    lateness: Lateness | None = None,
 ) -> SubmissionResult:
     """Score one submission; pure and deterministic (no I/O, same input -> same output).
 
@@ -258,6 +271,8 @@ def score_submission(
         execution: how the run ended; if ``epilogue_ran`` is False nothing collected counts.
         student_id: who submitted. source: the submitted file, for the result.
         late_days: days past the due date (<= 0: on time); the rubric's ``late_penalty`` applies.
+        lateness: how late, from where (wins over ``late_days``); its policy is replaced by the
+            rubric's, so a rescore under a changed rubric applies the new rule to the same late days.
 
     Returns:
         A :class:`SubmissionResult` whose ``total`` is after the late penalty.
@@ -268,7 +283,7 @@ def score_submission(
         execution,
         student_id=student_id,
         source=source,
-        late_days=late_days,
+        lateness=_lateness(rubric, late_days, lateness),
         self_check=False,
     )
 
@@ -287,6 +302,6 @@ def self_check(
         execution,
         student_id=student_id,
         source=source,
-        late_days=0.0,
+        lateness=None,
         self_check=True,
     )

@@ -1,13 +1,17 @@
 """The gradebook: an SQLite file (WAL mode) with the history of grading runs and manual overrides.
 
-Results files (``OUT/results/*.json``) hold the evidence; the gradebook holds what a course needs
-over time: every run, every result per run, per-question points as rows, and TAs' overrides, which
-always win in effective grades and survive any regrade (as nbgrader's manual grades do).
+The gradebook is the one source of truth for grades: every run, every result per run (the whole stored
+result, and per-question points as rows), and TAs' decisions (overrides, late days, review marks), which
+always win in effective grades and survive any regrade (as nbgrader's manual grades do). The results
+files (``OUT/results/*.json``) are the batch's resume cache.
 
 Schema (version 1, in ``PRAGMA user_version``)::
 
     runs(id, started_at, ended_at, status, rubric_id, rubric_sha256, assignment_sha256,
-         grader_version, profile, backend, jobs, n_submissions, n_graded, n_reused, n_failed, n_skipped)
+         grader_version, profile, backend, jobs, course, assignment_title, auc_threshold,
+         n_submissions, n_graded, n_reused, n_failed, n_skipped)
+        course, assignment_title, auc_threshold: how reports name the class (the rubric's ``report``
+        section and ``title``) and the hidden ROC-AUC threshold the class summary marks
         status: running | completed | interrupted (killed: found running later) | aborted (raised)
     submissions(id, student_id, sha256, source)            UNIQUE(student_id, sha256)
     results(id, run_id -> runs, submission_id -> submissions, student_id, cache_key, reused,
@@ -15,12 +19,18 @@ Schema (version 1, in ``PRAGMA user_version``)::
                                                           UNIQUE(run_id, student_id)
     question_scores(result_id -> results, question_id, title, points, max_points, status,
                     extra_credit)                         PRIMARY KEY(result_id, question_id)
-    overrides(student_id, question_id, points, grader, reason, created_at, submission_sha256)
-                                                          PRIMARY KEY(student_id, question_id)
-    override_log(id, action, student_id, question_id, points, grader, reason, at)   append-only
+    overrides(student_id, question_id, points, grader, reason, created_at, submission_sha256,
+              auto_points_at_set)                         PRIMARY KEY(student_id, question_id)
+    late_days(student_id, late_days, grader, reason, created_at)       a TA's late days (0 waives)
+    reviews(student_id, grader, created_at, submission_sha256)         marked reviewed
+    changes(id, at, grader, action, student_id, question_id, old_value, new_value, reason)  append-only
 
-A student's current result is the one from the latest run that recorded them. Effective grades are
-that result with every override applied: ``effective_grades(db)``.
+``results.graded_json`` keeps the whole stored ``GradedSubmission`` (schema 2; the v1 -> v2 migration
+adds it, the runs' report fields, ``auto_points_at_set``, the three new tables, and moves ``override_log`` into ``changes``).
+
+A student's current result is the one from the latest run that recorded them (``current_results``).
+Effective grades are that result with the TAs' ``adjustments`` applied (``grader.publish.load_class``):
+every report and export is rendered from them.
 """
 
 from __future__ import annotations
@@ -31,35 +41,71 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from grader._model import Frozen
 from grader.errors import StoreError
+from grader.records.adjust import Adjustments, LateDaysOverride, Override, ReviewMark
 from grader.records.graded import GradedSubmission
+
+if TYPE_CHECKING:
+    from grader.rubric import Rubric
 
 __all__ = [
     "GRADEBOOK_FILE",
     "SCHEMA_VERSION",
-    "EffectiveGrade",
-    "EffectiveQuestion",
-    "Override",
+    "Change",
+    "CurrentResult",
     "RunCounts",
     "RunInfo",
     "RunRecord",
+    "adjustments",
     "clear_override",
     "connect",
-    "effective_grades",
+    "current_results",
     "finish_run",
+    "list_changes",
     "list_overrides",
     "list_runs",
     "mark_interrupted",
     "open_gradebook",
+    "report_fields",
+    "set_late_days",
     "set_override",
+    "set_reviewed",
     "start_run",
     "upsert_result",
 ]
 
 GRADEBOOK_FILE = "gradebook.db"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+_V2_TABLES = """
+CREATE TABLE IF NOT EXISTS late_days (
+    student_id TEXT PRIMARY KEY,
+    late_days REAL NOT NULL,
+    grader TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    student_id TEXT PRIMARY KEY,
+    grader TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    submission_sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    grader TEXT NOT NULL,
+    action TEXT NOT NULL,
+    student_id TEXT NOT NULL,
+    question_id TEXT NOT NULL DEFAULT '',
+    old_value REAL,
+    new_value REAL,
+    reason TEXT NOT NULL DEFAULT ''
+);
+"""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -74,6 +120,9 @@ CREATE TABLE IF NOT EXISTS runs (
     profile TEXT NOT NULL,
     backend TEXT NOT NULL,
     jobs INTEGER NOT NULL,
+    course TEXT NOT NULL DEFAULT '',
+    assignment_title TEXT NOT NULL DEFAULT '',
+    auc_threshold REAL,
     n_submissions INTEGER NOT NULL DEFAULT 0,
     n_graded INTEGER NOT NULL DEFAULT 0,
     n_reused INTEGER NOT NULL DEFAULT 0,
@@ -101,6 +150,7 @@ CREATE TABLE IF NOT EXISTS results (
     extra_points REAL NOT NULL,
     extra_max REAL NOT NULL,
     late_penalty REAL NOT NULL,
+    graded_json TEXT,
     UNIQUE (run_id, student_id)
 );
 CREATE INDEX IF NOT EXISTS results_by_student ON results (student_id, run_id);
@@ -122,18 +172,22 @@ CREATE TABLE IF NOT EXISTS overrides (
     reason TEXT NOT NULL,
     created_at TEXT NOT NULL,
     submission_sha256 TEXT NOT NULL,
+    auto_points_at_set REAL,
     PRIMARY KEY (student_id, question_id)
 );
-CREATE TABLE IF NOT EXISTS override_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    action TEXT NOT NULL CHECK (action IN ('set', 'clear')),
-    student_id TEXT NOT NULL,
-    question_id TEXT NOT NULL,
-    points REAL,
-    grader TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    at TEXT NOT NULL
-);
+""" + _V2_TABLES
+
+_V1_TO_V2 = """
+ALTER TABLE results ADD COLUMN graded_json TEXT;
+ALTER TABLE runs ADD COLUMN course TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN assignment_title TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN auc_threshold REAL;
+ALTER TABLE overrides ADD COLUMN auto_points_at_set REAL;
+""" + _V2_TABLES + """
+INSERT INTO changes (at, grader, action, student_id, question_id, new_value, reason)
+    SELECT at, grader, CASE action WHEN 'set' THEN 'override' ELSE 'clear override' END, student_id,
+           question_id, points, reason FROM override_log ORDER BY id;
+DROP TABLE override_log;
 """
 
 _LATEST = """
@@ -155,6 +209,18 @@ class RunInfo(Frozen):
     backend: str = "local"
     jobs: int = 1
     n_submissions: int = 0
+    course: str = ""
+    assignment_title: str = ""
+    auc_threshold: float | None = None
+
+
+def report_fields(rubric: Rubric) -> dict[str, Any]:
+    """The :class:`RunInfo` fields that say how reports name the class, from ``rubric``."""
+    return {
+        "course": rubric.report.course,
+        "assignment_title": rubric.report.assignment or rubric.title,
+        "auc_threshold": rubric.hidden_auc_threshold,
+    }
 
 
 class RunCounts(Frozen):
@@ -166,6 +232,32 @@ class RunCounts(Frozen):
     skipped: int = 0
 
 
+class Change(Frozen):
+    """One logged decision: who, when, what (``override``, ``clear override``, ``late days``,
+    ``clear late days``, ``reviewed``, ``not reviewed``), on which question, old and new value, why."""
+
+    id: int | None = None
+    at: str
+    grader: str
+    action: str
+    student_id: str
+    question_id: str = ""
+    old_value: float | None = None
+    new_value: float | None = None
+    reason: str = ""
+
+
+class CurrentResult(Frozen):
+    """A student's current stored result and the run (and rubric) it came from."""
+
+    student_id: str
+    run_id: int
+    rubric_id: str
+    rubric_sha256: str
+    submission_sha256: str
+    graded: GradedSubmission | None
+
+
 class RunRecord(Frozen):
     """One row of ``runs``."""
 
@@ -175,60 +267,6 @@ class RunRecord(Frozen):
     status: str
     info: RunInfo
     counts: RunCounts
-
-
-class Override(Frozen):
-    """A TA's points for one question of one student: who, why, when, and on which submission."""
-
-    student_id: str
-    question_id: str
-    points: float
-    grader: str
-    reason: str
-    created_at: str
-    submission_sha256: str
-
-
-class EffectiveQuestion(Frozen):
-    """One question in effective grades. ``stale``: the override was set on another submission file."""
-
-    question_id: str
-    title: str
-    points: float
-    auto_points: float
-    max_points: float
-    status: str
-    extra_credit: bool = False
-    override: Override | None = None
-    stale: bool = False
-
-
-class EffectiveGrade(Frozen):
-    """A student's grade as it stands: the latest result with every override applied.
-
-    Overrides of regular questions change ``total`` (the regular points after the late penalty, whose
-    fraction is kept: a late student's override is reduced like their automatic points); overrides of
-    extra-credit questions change ``extra_points`` only. ``auto_total``: the total before overrides.
-    """
-
-    student_id: str
-    status: str
-    reason: str
-    total: float
-    auto_total: float
-    max_points: float
-    extra_points: float
-    extra_max: float
-    late_penalty: float
-    run_id: int
-    submission_sha256: str
-    source: str
-    questions: tuple[EffectiveQuestion, ...]
-
-    @property
-    def overridden(self) -> bool:
-        """Whether any question's points come from an override."""
-        return any(q.override is not None for q in self.questions)
 
 
 def _now() -> str:
@@ -258,7 +296,9 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             f"{path}: gradebook schema {version} was written by a newer grader; this one reads "
             f"{SCHEMA_VERSION}. Upgrade with: pip install -U nbgrade-ml"
         )
-    if version < SCHEMA_VERSION:
+    if version == 1:
+        conn.executescript(f"BEGIN IMMEDIATE;{_V1_TO_V2}PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    elif version < SCHEMA_VERSION:
         conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 
 
@@ -345,21 +385,26 @@ def _submission_id(conn: sqlite3.Connection, graded: GradedSubmission) -> int:
 
 
 def upsert_result(conn: sqlite3.Connection, run_id: int, graded: GradedSubmission, *, reused: bool = False) -> int:
-    """Record ``graded`` as the student's result in run ``run_id`` (replacing an earlier one of that run)."""
+    """Record ``graded`` as the student's result in run ``run_id`` (replacing an earlier one of that run).
+
+    The whole ``GradedSubmission`` is kept (``graded_json``): reports and exports are rendered from here.
+    """
     r = graded.result
     with _transaction(conn):
         values = (
             run_id, _submission_id(conn, graded), r.student_id, graded.cache_key, int(reused), r.status.value,
             r.reason, r.total, r.max_points, r.extra_points, r.extra_max, r.late_penalty,
+            graded.model_dump_json(),
         )
         conn.execute(
             "INSERT INTO results (run_id, submission_id, student_id, cache_key, reused, status, reason, total,"
-            " max_points, extra_points, extra_max, late_penalty) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " max_points, extra_points, extra_max, late_penalty, graded_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (run_id, student_id) DO UPDATE SET submission_id = excluded.submission_id,"
             " cache_key = excluded.cache_key, reused = excluded.reused, status = excluded.status,"
             " reason = excluded.reason, total = excluded.total, max_points = excluded.max_points,"
             " extra_points = excluded.extra_points, extra_max = excluded.extra_max,"
-            " late_penalty = excluded.late_penalty",
+            " late_penalty = excluded.late_penalty, graded_json = excluded.graded_json",
             values,
         )
         result_id = int(
@@ -382,23 +427,29 @@ def _latest(conn: sqlite3.Connection, student_id: str) -> sqlite3.Row | None:
     return row
 
 
-def _check_override(conn: sqlite3.Connection, student_id: str, question_id: str, points: float) -> sqlite3.Row:
+def _latest_or_fail(conn: sqlite3.Connection, student_id: str, what: str) -> sqlite3.Row:
     latest = _latest(conn, student_id)
     if latest is None:
-        raise StoreError(f"set_override: no result for student {student_id!r} in the gradebook; grade first")
-    questions = {
+        raise StoreError(f"{what}: no result for student {student_id!r} in the gradebook; grade first")
+    return latest
+
+
+def _question_row(conn: sqlite3.Connection, latest: sqlite3.Row, question_id: str) -> sqlite3.Row:
+    questions: dict[str, sqlite3.Row] = {
         row["question_id"]: row
         for row in conn.execute("SELECT * FROM question_scores WHERE result_id = ?", (latest["id"],))
     }
     if question_id not in questions:
         raise StoreError(
-            f"set_override: student {student_id!r} has no question {question_id!r}; "
+            f"set_override: student {latest['student_id']!r} has no question {question_id!r}; "
             f"expected one of {sorted(questions)}"
         )
-    top = float(questions[question_id]["max_points"])
-    if not math.isfinite(points) or not 0 <= points <= top:
-        raise StoreError(f"set_override: points for {question_id!r} must be between 0 and {top:g}; got {points!r}")
-    return latest
+    return questions[question_id]
+
+
+def _require_who_why(what: str, grader: str, reason: str) -> None:
+    if not grader.strip() or not reason.strip():
+        raise StoreError(f"{what}: say who (grader=...) and why (reason=...)")
 
 
 def set_override(
@@ -414,23 +465,51 @@ def set_override(
     """Give ``student_id`` ``points`` on ``question_id``, replacing any earlier override of theirs.
 
     ``grader`` (who) and ``reason`` (why) are required; ``at`` defaults to now (UTC). Raises
-    ``StoreError`` for an unknown student or question, or points outside ``[0, max_points]``.
+    ``StoreError`` for an unknown student or question, or points outside ``[0, max_points]``. The
+    change (old and new points) is logged in ``changes``.
     """
-    if not grader.strip() or not reason.strip():
-        raise StoreError("set_override: say who (grader=...) and why (reason=...)")
+    _require_who_why("set_override", grader, reason)
     with _transaction(conn):
-        latest = _check_override(conn, student_id, question_id, points)
+        latest = _latest_or_fail(conn, student_id, "set_override")
+        question = _question_row(conn, latest, question_id)
+        top = float(question["max_points"])
+        if not math.isfinite(points) or not 0 <= points <= top:
+            raise StoreError(
+                f"set_override: points for {question_id!r} must be between 0 and {top:g}; got {points!r}"
+            )
+        old = _override_points(conn, student_id, question_id)
         override = Override(
             student_id=student_id, question_id=question_id, points=points, grader=grader, reason=reason,
             created_at=at or _now(), submission_sha256=str(latest["submission_sha256"]),
+            auto_points_at_set=float(question["points"]),
         )
         conn.execute(
-            "INSERT OR REPLACE INTO overrides VALUES (:student_id, :question_id, :points, :grader, :reason,"
-            " :created_at, :submission_sha256)",
+            "INSERT OR REPLACE INTO overrides (student_id, question_id, points, grader, reason, created_at,"
+            " submission_sha256, auto_points_at_set) VALUES (:student_id, :question_id, :points, :grader,"
+            " :reason, :created_at, :submission_sha256, :auto_points_at_set)",
             override.model_dump(),
         )
-        _log(conn, "set", override.student_id, question_id, points, grader, reason, override.created_at)
+        before = old if old is not None else float(question["points"])
+        _log(conn, Change(at=override.created_at, grader=grader, action="override", student_id=student_id,
+                          question_id=question_id, old_value=before, new_value=points, reason=reason))
     return override
+
+
+def _override_points(conn: sqlite3.Connection, student_id: str, question_id: str) -> float | None:
+    row = conn.execute(
+        "SELECT points FROM overrides WHERE student_id = ? AND question_id = ?", (student_id, question_id)
+    ).fetchone()
+    return None if row is None else float(row[0])
+
+
+def _auto_points(conn: sqlite3.Connection, student_id: str, question_id: str) -> float | None:
+    latest = _latest(conn, student_id)
+    if latest is None:
+        return None
+    row = conn.execute(
+        "SELECT points FROM question_scores WHERE result_id = ? AND question_id = ?", (latest["id"], question_id)
+    ).fetchone()
+    return None if row is None else float(row[0])
 
 
 def clear_override(
@@ -438,23 +517,87 @@ def clear_override(
 ) -> bool:
     """Remove the override of ``student_id`` on ``question_id``; return whether there was one (logged)."""
     with _transaction(conn):
-        gone = conn.execute(
-            "DELETE FROM overrides WHERE student_id = ? AND question_id = ?", (student_id, question_id)
-        ).rowcount
-        if gone:
-            _log(conn, "clear", student_id, question_id, None, grader, reason, at or _now())
-    return bool(gone)
+        old = _override_points(conn, student_id, question_id)
+        if old is None:
+            return False
+        conn.execute("DELETE FROM overrides WHERE student_id = ? AND question_id = ?", (student_id, question_id))
+        _log(conn, Change(at=at or _now(), grader=grader, action="clear override", student_id=student_id,
+                          question_id=question_id, old_value=old,
+                          new_value=_auto_points(conn, student_id, question_id), reason=reason))
+    return True
 
 
-def _log(
-    conn: sqlite3.Connection, action: str, student: str, question: str, points: float | None,
-    grader: str, reason: str, at: str,
-) -> None:
+def set_late_days(
+    conn: sqlite3.Connection, student_id: str, late_days: float | None, *, grader: str, reason: str,
+    at: str | None = None,
+) -> LateDaysOverride | None:
+    """Set (``0`` waives the penalty) or clear (``None``) a TA's late days for ``student_id`` (logged).
+
+    The rubric's late policy, kept with each result, turns the days into a penalty.
+    """
+    _require_who_why("set_late_days", grader, reason)
+    if late_days is not None and (not math.isfinite(late_days) or not 0 <= late_days <= 3650):
+        raise StoreError(f"set_late_days: late days must be between 0 and 3650; got {late_days!r}")
+    with _transaction(conn):
+        latest = _latest_or_fail(conn, student_id, "set_late_days")
+        row = conn.execute("SELECT late_days FROM late_days WHERE student_id = ?", (student_id,)).fetchone()
+        old = float(row[0]) if row is not None else _scored_late_days(latest)
+        when = at or _now()
+        conn.execute("DELETE FROM late_days WHERE student_id = ?", (student_id,))
+        override = None
+        if late_days is not None:
+            override = LateDaysOverride(student_id=student_id, late_days=late_days, grader=grader, reason=reason,
+                                        created_at=when)
+            conn.execute("INSERT INTO late_days VALUES (:student_id, :late_days, :grader, :reason, :created_at)",
+                         override.model_dump())
+        new = late_days if late_days is not None else _scored_late_days(latest)
+        _log(conn, Change(at=when, grader=grader, action="late days" if late_days is not None else "clear late days",
+                          student_id=student_id, old_value=old, new_value=new, reason=reason))
+    return override
+
+
+def _scored_late_days(latest: sqlite3.Row) -> float | None:
+    """The late days the stored result was scored with (``None`` when unknown)."""
+    if latest["graded_json"] is None:
+        return None
+    lateness = GradedSubmission.model_validate_json(latest["graded_json"]).result.lateness
+    return None if lateness is None else lateness.late_days
+
+
+def set_reviewed(
+    conn: sqlite3.Connection, student_id: str, reviewed: bool = True, *, grader: str, at: str | None = None
+) -> ReviewMark | None:
+    """Mark ``student_id``'s current submission reviewed (or not), logged; returns the mark."""
+    if not grader.strip():
+        raise StoreError("set_reviewed: say who (grader=...)")
+    with _transaction(conn):
+        latest = _latest_or_fail(conn, student_id, "set_reviewed")
+        when = at or _now()
+        conn.execute("DELETE FROM reviews WHERE student_id = ?", (student_id,))
+        mark = None
+        if reviewed:
+            mark = ReviewMark(student_id=student_id, grader=grader, created_at=when,
+                              submission_sha256=str(latest["submission_sha256"]))
+            conn.execute("INSERT INTO reviews VALUES (:student_id, :grader, :created_at, :submission_sha256)",
+                         mark.model_dump())
+        _log(conn, Change(at=when, grader=grader, action="reviewed" if reviewed else "not reviewed",
+                          student_id=student_id))
+    return mark
+
+
+def _log(conn: sqlite3.Connection, change: Change) -> None:
+    fields = change.model_dump(exclude={"id"})
     conn.execute(
-        "INSERT INTO override_log (action, student_id, question_id, points, grader, reason, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (action, student, question, points, grader, reason, at),
+        f"INSERT INTO changes ({', '.join(fields)}) VALUES ({', '.join(':' + k for k in fields)})", fields
     )
+
+
+def list_changes(db: Path | sqlite3.Connection, student_id: str | None = None) -> list[Change]:
+    """Every logged change (overrides, late days, review marks), oldest first; one student's if given."""
+    where, args = ("WHERE student_id = ?", (student_id,)) if student_id is not None else ("", ())
+    with _borrowed(db) as conn:
+        rows = conn.execute(f"SELECT * FROM changes {where} ORDER BY id", args).fetchall()
+    return [Change(**dict(row)) for row in rows]
 
 
 def list_overrides(db: Path | sqlite3.Connection) -> list[Override]:
@@ -462,6 +605,21 @@ def list_overrides(db: Path | sqlite3.Connection) -> list[Override]:
     with _borrowed(db) as conn:
         rows = conn.execute("SELECT * FROM overrides ORDER BY student_id, question_id").fetchall()
     return [Override(**dict(row)) for row in rows]
+
+
+def adjustments(db: Path | sqlite3.Connection) -> dict[str, Adjustments]:
+    """What TAs decided, by student id: overrides, late days, review marks."""
+    with _borrowed(db) as conn:
+        overrides: dict[str, list[Override]] = {}
+        for override in list_overrides(conn):
+            overrides.setdefault(override.student_id, []).append(override)
+        late = {row["student_id"]: LateDaysOverride(**dict(row)) for row in conn.execute("SELECT * FROM late_days")}
+        marks = {row["student_id"]: ReviewMark(**dict(row)) for row in conn.execute("SELECT * FROM reviews")}
+    students = sorted(set(overrides) | set(late) | set(marks))
+    return {
+        s: Adjustments(overrides=tuple(overrides.get(s, ())), late_days=late.get(s), reviewed=marks.get(s))
+        for s in students
+    }
 
 
 def list_runs(db: Path | sqlite3.Connection) -> list[RunRecord]:
@@ -477,57 +635,21 @@ def _run_record(row: dict[str, object]) -> RunRecord:
     return RunRecord.model_validate({**head, "info": row, "counts": counts})
 
 
-def _questions(
-    conn: sqlite3.Connection, row: sqlite3.Row, overrides: dict[str, Override]
-) -> list[EffectiveQuestion]:
-    out = []
-    scores = conn.execute("SELECT * FROM question_scores WHERE result_id = ? ORDER BY rowid", (row["id"],))
-    for q in scores:
-        override = overrides.get(q["question_id"])
-        out.append(
-            EffectiveQuestion(
-                question_id=q["question_id"], title=q["title"],
-                points=q["points"] if override is None else override.points, auto_points=q["points"],
-                max_points=q["max_points"], status=q["status"] if override is None else "overridden",
-                extra_credit=bool(q["extra_credit"]), override=override,
-                stale=override is not None and override.submission_sha256 != row["submission_sha256"],
-            )
-        )
-    return out
+def current_results(db: Path | sqlite3.Connection) -> list[CurrentResult]:
+    """Every student's current result (from the latest run that recorded them), sorted by student id.
 
-
-def _with_overrides(row: sqlite3.Row, questions: list[EffectiveQuestion]) -> tuple[float, float, float]:
-    """``(total, extra_points, late_penalty)`` after overrides, keeping the result's late-penalty fraction."""
-    changed = [q for q in questions if q.override is not None]
-    regular_delta = sum(q.points - q.auto_points for q in changed if not q.extra_credit)
-    extra_delta = sum(q.points - q.auto_points for q in changed if q.extra_credit)
-    regular = float(row["total"]) + float(row["late_penalty"])
-    fraction = float(row["late_penalty"]) / regular if regular > 0 else 0.0
-    penalty = round((regular + regular_delta) * fraction, 6)
-    return round(regular + regular_delta - penalty, 6), float(row["extra_points"]) + extra_delta, penalty
-
-
-def _effective(conn: sqlite3.Connection, row: sqlite3.Row, overrides: dict[str, Override]) -> EffectiveGrade:
-    questions = _questions(conn, row, overrides)
-    total, extra, penalty = _with_overrides(row, questions)
-    return EffectiveGrade(
-        student_id=row["student_id"], status=row["status"], reason=row["reason"],
-        total=total, auto_total=row["total"], max_points=row["max_points"],
-        extra_points=extra, extra_max=row["extra_max"], late_penalty=penalty,
-        run_id=row["run_id"], submission_sha256=row["submission_sha256"], source=row["source"],
-        questions=tuple(questions),
-    )
-
-
-def effective_grades(db: Path | sqlite3.Connection) -> list[EffectiveGrade]:
-    """Every student's current grade with overrides applied, sorted by student id.
-
-    ``db``: the gradebook file (``OUT/gradebook.db``) or an open connection. This is what exports and
-    reports read; an override always wins over the automatic points.
+    ``graded`` is ``None`` for rows written before schema 2 (the results file then holds it).
     """
     with _borrowed(db) as conn:
-        by_student: dict[str, dict[str, Override]] = {}
-        for override in list_overrides(conn):
-            by_student.setdefault(override.student_id, {})[override.question_id] = override
-        rows = conn.execute(_LATEST + " ORDER BY r.student_id").fetchall()
-        return [_effective(conn, row, by_student.get(row["student_id"], {})) for row in rows]
+        rows = conn.execute(
+            "SELECT l.*, runs.rubric_id AS rubric_id, runs.rubric_sha256 AS rubric_sha256 FROM (" + _LATEST
+            + ") AS l JOIN runs ON runs.id = l.run_id ORDER BY l.student_id"
+        ).fetchall()
+    return [
+        CurrentResult(
+            student_id=row["student_id"], run_id=row["run_id"], rubric_id=row["rubric_id"],
+            rubric_sha256=row["rubric_sha256"], submission_sha256=row["submission_sha256"],
+            graded=None if row["graded_json"] is None else GradedSubmission.model_validate_json(row["graded_json"]),
+        )
+        for row in rows
+    ]

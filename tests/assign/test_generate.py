@@ -20,8 +20,11 @@ from grader.assign import (
     write_assignment,
 )
 from grader.errors import AssignmentError
+from grader.rubric import load_rubric, publish_rubric
 
 from ._notebooks import SOLUTION, SOURCE, TEMPLATE
+
+WEEK11_RUBRIC = Path(__file__).parents[2] / "rubrics" / "week11.yaml"
 
 PARAMETER_NAMES = {
     "POSITIVE_FASTA",
@@ -173,9 +176,10 @@ def test_generation_is_deterministic() -> None:
 
 
 def test_committed_template_and_solution_equal_a_fresh_generation(tmp_path: Path) -> None:
-    """No drift: regenerate with `write_assignment(Path("assignments/week11/source.ipynb"))`."""
+    """No drift: regenerate with `grader assign assignments/week11/source.ipynb --rubric rubrics/week11.yaml`."""
     shutil.copyfile(SOURCE, tmp_path / "source.ipynb")
-    template, solution = write_assignment(tmp_path / "source.ipynb")
+    check_rubric = publish_rubric(load_rubric(WEEK11_RUBRIC))
+    template, solution = write_assignment(tmp_path / "source.ipynb", check_rubric=check_rubric)
     assert template.read_bytes() == TEMPLATE.read_bytes(), "template.ipynb is stale: rerun write_assignment"
     assert solution.read_bytes() == SOLUTION.read_bytes(), "solution.ipynb is stale: rerun write_assignment"
 
@@ -288,3 +292,16 @@ def test_the_source_cannot_overwrite_itself(tmp_path: Path) -> None:
     shutil.copyfile(source, target)
     with pytest.raises(AssignmentError, match=r"cannot be named template\.ipynb"):
         write_assignment(target)
+
+
+def test_the_template_carries_the_student_rubric_only_when_given(tmp_path: Path) -> None:
+    source = _write_source(tmp_path, _cell("code", "x = 1", "c1"))
+    template, _ = generate(source)
+    assert "check_rubric" not in template.metadata.grader
+    template, solution = generate(source, check_rubric="schema_version: 1\n")
+    assert template.metadata.grader.check_rubric == solution.metadata.grader.check_rubric == "schema_version: 1\n"
+
+
+def test_the_week11_template_says_how_to_run_the_check_in_its_first_cell() -> None:
+    first = nbformat.read(TEMPLATE, as_version=4).cells[0].source
+    assert "grader.check()" in first and "%grader_check" in first and "grader check" in first

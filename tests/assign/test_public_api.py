@@ -7,6 +7,7 @@ import grader.assign
 
 def test_public_names_are_pinned() -> None:
     assert grader.assign.__all__ == [
+        "CHECK_RUBRIC_KEY",
         "CONTRACT_TAG",
         "LOCKED_TAG",
         "PARAMETERS_TAG",

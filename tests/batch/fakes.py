@@ -85,7 +85,9 @@ def _crash(mode: str, student: str) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def fake_grade(sub: Submission, context: Any, slot: int, executed_dir: Path, late_days: float) -> GradedSubmission:
+def fake_grade(
+    sub: Submission, context: Any, slot: int, executed_dir: Path, late_days: float, lateness: Any = None
+) -> GradedSubmission:
     """Grade by reading ``metadata.fake``; writes the executed notebook like the pipeline does."""
     start = time.time()
     pid_file = _state(f"pid-{os.getpid()}")
@@ -106,8 +108,11 @@ def fake_grade(sub: Submission, context: Any, slot: int, executed_dir: Path, lat
     if log:
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(f"{slot} {start} {time.time()} {os.getpid()}\n")
-    return result(sub.student_id, float(spec.get("points", 1.0)), source=str(sub.path),
-                  sha=hashlib.sha256(raw).hexdigest(), executed=f"{sub.student_id}.ipynb")
+    graded = result(sub.student_id, float(spec.get("points", 1.0)), source=str(sub.path),
+                    sha=hashlib.sha256(raw).hexdigest(), executed=f"{sub.student_id}.ipynb")
+    if lateness is not None:  # kept as given, so tests see what reached the grading step
+        graded = graded.model_copy(update={"result": graded.result.model_copy(update={"lateness": lateness})})
+    return graded
 
 
 def fake_fail(sub: Submission, rubric: Any, status: ExecStatus, reason: str) -> GradedSubmission:

@@ -40,6 +40,8 @@ def comparable(out: Path) -> dict[str, object]:
         data = json.loads(path.read_text())
         data.pop("graded_at")
         data["result"]["execution"].pop("duration_s")
+        for planned in ("threads", "cpu_time", "memory", "cgroup"):  # the slot plan splits cores and RAM
+            data["result"]["execution"]["limits"].pop(planned, None)
         found[path.stem] = data
     return found
 

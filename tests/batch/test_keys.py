@@ -27,6 +27,17 @@ def test_submission_key_depends_on_content_not_location() -> None:
     assert submission_key("ctx", sub(), late_days=1.0) != key
 
 
+def test_submission_key_changes_with_the_lms_submission_time() -> None:
+    from grader.records.adjust import Lateness
+
+    on_time = Lateness(late_days=0.0, submitted_at="2026-12-04T18:12:00+01:00", source="t.csv row 2")
+    late = on_time.model_copy(update={"late_days": 0.4, "submitted_at": "2026-12-05T09:30:00+01:00"})
+    key = submission_key("ctx", sub(), 0.0, on_time)
+    assert submission_key("ctx", sub(), 0.0, late) != key
+    assert submission_key("ctx", sub(), 0.0, Lateness(marked_late_without_time=True)) != key
+    assert submission_key("ctx", sub(), 0.0, None) == submission_key("ctx", sub())
+
+
 def test_context_key_parts() -> None:
     base = {"rubric": "r", "assignment": "a", "grader_version": "0.1.0", "options": "o"}
     key = context_key(**base)

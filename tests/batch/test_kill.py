@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.store.gradebook import effective_grades, list_runs
+from grader.publish import load_class
+from grader.store.gradebook import list_runs
 
 from . import fakes
 
@@ -89,7 +90,7 @@ def _kill_resume(tmp_path: Path, seed: int, reference: dict[str, object], kills:
     assert fakes.normalized(out, subs) == reference
     leftovers = [p for p in out.rglob("*") if ".tmp" in p.name and p.is_file()]
     assert leftovers == []
-    students = [g.student_id for g in effective_grades(out / "gradebook.db")]
+    students = [g.result.student_id for g in load_class(out)]
     assert students == sorted(set(students)) and len(students) == len(SPECS) + len(MOODLE)
     statuses = [r.status for r in list_runs(out / "gradebook.db")]
     assert statuses[-1] == "completed" and "running" not in statuses

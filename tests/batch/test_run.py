@@ -11,8 +11,9 @@ import pytest
 from rich.console import Console
 
 from grader.errors import SandboxUnavailableError, StoreError
+from grader.publish import load_class
 from grader.store.files import lock_out_dir
-from grader.store.gradebook import effective_grades, list_runs, open_gradebook, set_override
+from grader.store.gradebook import list_runs, open_gradebook, set_override
 
 from . import fakes
 
@@ -33,7 +34,7 @@ def test_every_student_gets_a_result_file_and_a_gradebook_row(subs: Path, tmp_pa
     assert outcome.fresh == ids and outcome.reused == [] and outcome.failed == []
     assert sorted(p.stem for p in (out / "results").iterdir()) == ids
     assert sorted(p.stem for p in (out / "executed").iterdir()) == ids
-    assert [g.student_id for g in effective_grades(out / "gradebook.db")] == ids
+    assert [g.result.student_id for g in load_class(out)] == ids
     (run,) = list_runs(out / "gradebook.db")
     assert (run.status, run.counts.graded, run.info.n_submissions) == ("completed", 6, 6)
     stored = json.loads((out / "results" / "s3.json").read_text())
@@ -47,8 +48,10 @@ def test_one_and_two_jobs_give_identical_results(subs: Path, tmp_path: Path) -> 
     assert fakes.normalized(tmp_path / "one") == fakes.normalized(tmp_path / "two")
     for name in (p.name for p in (tmp_path / "one" / "executed").iterdir()):
         assert (tmp_path / "one" / "executed" / name).read_bytes() == (tmp_path / "two" / "executed" / name).read_bytes()
-    strip = [g.model_dump(exclude={"run_id"}) for g in effective_grades(tmp_path / "one" / "gradebook.db")]
-    assert strip == [g.model_dump(exclude={"run_id"}) for g in effective_grades(tmp_path / "two" / "gradebook.db")]
+    def grades(out: Path) -> list[tuple[str, float, str]]:
+        return [(g.result.student_id, g.result.total, g.result.status.value) for g in load_class(out)]
+
+    assert grades(tmp_path / "one") == grades(tmp_path / "two")
 
 
 def test_concurrent_tasks_never_share_a_slot(subs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,7 +75,7 @@ def test_rerun_reuses_everything_and_redoes_what_changed(subs: Path, tmp_path: P
     assert fakes.batch(subs, out, jobs=2, context_hash="new rubric", force=True).reused == []
     runs = list_runs(out / "gradebook.db")
     assert [r.counts.reused for r in runs] == [0, 6, 5, 0, 0]
-    assert len(effective_grades(out / "gradebook.db")) == 6
+    assert len(load_class(out)) == 6
 
 
 def test_a_corrupt_result_file_is_regraded(subs: Path, tmp_path: Path) -> None:
@@ -164,7 +167,8 @@ def test_overrides_survive_a_forced_regrade(subs: Path, tmp_path: Path) -> None:
         set_override(db, "s0", "q1", 5.0, grader="ta", reason="full marks after review")
     fakes.write_notebooks(subs, {"s0": {"points": 2.0}})
     assert fakes.batch(subs, out, jobs=2, force=True).fresh == [f"s{i}" for i in range(6)]
-    grades = {g.student_id: g for g in effective_grades(out / "gradebook.db")}
-    assert (grades["s0"].auto_total, grades["s0"].total) == (3.0, 6.0)
-    assert grades["s0"].questions[0].stale  # the override was given on the earlier file
-    assert grades["s1"].total == grades["s1"].auto_total == 2.0
+    grades = {g.result.student_id: g for g in load_class(out)}
+    q1 = grades["s0"].result.question("q1")
+    assert grades["s0"].result.total == 6.0 and q1.override is not None
+    assert q1.override.auto_points == 2.0 and q1.override.stale  # the override was given on the earlier file
+    assert grades["s1"].result.total == 2.0 and grades["s1"].result.question("q1").override is None

@@ -45,6 +45,7 @@ def test_config_field_names_are_pinned_and_documented() -> None:
         "cpu_time_s",
         "memory_mb",
         "slots",
+        "slots_per_gpu",
         "threads",
         "max_processes",
         "max_file_size_mb",
@@ -59,6 +60,7 @@ def test_config_field_names_are_pinned_and_documented() -> None:
         "python_executable",
         "extra_ro_binds",
         "use_gpu",
+        "gpu_memory_mb",
         "hash_seed",
         "uid_base",
     ]

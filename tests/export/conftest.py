@@ -1,11 +1,11 @@
-"""Scenario fixtures for the export tests (built in Python by :mod:`grader.render.samples`)."""
+"""Scenario fixtures for the export tests (built in Python by :mod:`tests.render.samples`)."""
 
 from __future__ import annotations
 
 import pytest
 
 from grader.records.graded import GradedSubmission
-from grader.render import samples
+from tests.render import samples
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,6 @@
 """Scenario fixtures for the render tests: graded submissions, reference data, and a graded OUT folder.
 
-Submissions come from :mod:`grader.render.samples` (built in Python, no notebook is run). ``out_dir``
+Submissions come from :mod:`tests.render.samples` (built in Python, no notebook is run). ``out_dir``
 writes them as ``OUT/results/*.json`` with executed notebooks whose student code is distinct, except
 that ``s_mismatch`` copied ``s_full``'s code with renamed variables.
 """
@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 
 from grader.records.graded import GradedSubmission
-from grader.render import ReferenceData, samples
+from grader.render import ReferenceData
 from grader.render._reference import CACHE_NAME
 from grader.store.files import executed_path, write_result
+from tests.render import samples
 
-from ._notebooks import TEMPLATE_CELLS, executed_notebook, notebook
+from ._notebooks import executed_notebook
 
 
 @pytest.fixture(scope="session")
@@ -32,12 +33,7 @@ def scenarios() -> dict[str, GradedSubmission]:
     return {name: factory() for name, factory in samples.SCENARIOS.items()}
 
 
-@pytest.fixture
-def template_notebook(tmp_path: Path) -> Path:
-    """The template notebook the students started from."""
-    path = tmp_path / "template.ipynb"
-    path.write_text(json.dumps(notebook([(c, []) for c in TEMPLATE_CELLS])), encoding="utf-8")
-    return path
+from tests.integrity.conftest import template_notebook  # noqa: E402, F401 - shared fixture
 
 
 @pytest.fixture

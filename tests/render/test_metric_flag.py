@@ -7,7 +7,7 @@ from grader.records.collected import CVReport, Item
 from grader.records.evidence import HiddenEvaluation
 from grader.records.graded import GradedSubmission
 from grader.render._summary import FlagRow, build_class_summary
-from grader.render.samples import full_marks
+from tests.render.samples import full_marks
 
 
 def _with(folds: tuple[float, ...], ensemble: float, per_model: tuple[float, ...]) -> GradedSubmission:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from grader.integrity import SimilarityReport
+from grader.integrity.similarity import SimilarPair
 from grader.records.graded import GradedSubmission
-from grader.render import ReferenceData, SimilarityReport, render_class_summary, render_student_report
-from grader.render._similarity import SimilarPair
+from grader.render import ReferenceData, render_class_summary, render_student_report
 
 GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
@@ -43,9 +44,13 @@ def check_golden(name: str, text: str) -> None:
         pytest.fail(f"{name} differs from its golden (UPDATE_GOLDENS=1 regenerates it):\n{diff}")
 
 
+NAMES = {"course": "Machine Learning for Bioinformatics", "assignment": "Week 11 · Neural Network Architectures"}
+
+
 @pytest.mark.parametrize("scenario", ["full_marks", "wrong_answers", "timeout", "cell_error"])
 def test_student_report_golden(scenario: str, scenarios: dict[str, GradedSubmission], reference: ReferenceData) -> None:
-    check_golden(f"{scenario}.report.html", render_student_report(scenarios[scenario], reference=reference))
+    html = render_student_report(scenarios[scenario], reference=reference, **NAMES)
+    check_golden(f"{scenario}.report.html", html)
 
 
 def test_class_summary_golden(scenarios: dict[str, GradedSubmission]) -> None:
@@ -53,7 +58,8 @@ def test_class_summary_golden(scenarios: dict[str, GradedSubmission]) -> None:
                        "class ResidualUnit(nn.Module):\n    ...")
     similarity = SimilarityReport((pair,), tuple(sorted(g.result.student_id for g in scenarios.values())), (),
                                   True, 0.5)
-    check_golden("class_summary.html", render_class_summary(list(scenarios.values()), similarity=similarity))
+    html = render_class_summary(list(scenarios.values()), similarity=similarity, auc_threshold=0.75, **NAMES)
+    check_golden("class_summary.html", html)
 
 
 def test_normalise_replaces_timestamps_and_tmp_paths() -> None:

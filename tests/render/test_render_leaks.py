@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.publish import publish as render_all
 from grader.records.graded import GradedSubmission
 from grader.records.result import Visibility
-from grader.render import render_all, samples
+from tests.render import samples
 
 
 def _hidden_strings(graded: list[GradedSubmission]) -> set[str]:

@@ -7,8 +7,9 @@ import re
 import pytest
 
 from grader.errors import RenderError
+from grader.integrity import SimilarityReport
 from grader.records.graded import GradedSubmission
-from grader.render import ReferenceData, SimilarityReport, render_class_summary, render_student_report
+from grader.render import ReferenceData, render_class_summary, render_student_report
 from grader.render._environment import render_template
 
 

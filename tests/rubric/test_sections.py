@@ -52,6 +52,8 @@ EXPORTS = [
     "load_rubric",
     "parse_rubric",
     "public_view",
+    "publish_rubric",
+    "published_data",
     "read_choice",
     "read_number",
     "register_metric",

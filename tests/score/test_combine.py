@@ -88,7 +88,11 @@ def test_late_penalty_reduces_regular_points_only() -> None:
     very_late = score_submission(r, ev, ran(), student_id="s", source="s", late_days=9)
     assert (on_time.total, on_time.late_penalty) == (10.0, 0.0)
     assert (late.total, late.late_penalty, late.extra_points) == (8.0, 2.0, 5.0)
-    assert late.reason == "submitted 1.5 days late: -2 points"
+    assert late.reason == (
+        "submitted 1.5 days late: 10% per started day, at most 30%, 1 h grace -> -20% = -2 points; "
+        "late days given to the API"
+    )
+    assert late.lateness is not None and late.lateness.policy.per_day == 0.1
     assert (very_late.total, very_late.late_penalty) == (7.0, 3.0)
 
 

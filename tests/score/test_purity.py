@@ -31,6 +31,7 @@ EXPORTS = [
     "SubmissionStatus",
     "Visibility",
     "diff_results",
+    "effective_result",
     "not_run_reason",
     "score_question",
     "score_submission",

@@ -7,7 +7,7 @@ import copy
 import nbformat
 from nbformat import NotebookNode
 
-from grader.prepare.integrity import integrity_report, metric_claims, student_code_sha256
+from grader.integrity.notebook import integrity_report, metric_claims, student_code_sha256
 
 
 def _cell(text: str) -> NotebookNode:

@@ -4,7 +4,7 @@ Student code is every code cell of an executed notebook except the cells the gra
 ``grader-*`` and ``injected-parameters``) and cells identical to a template cell; IPython magics
 (``%``/``!`` lines) are dropped. Each submission is normalised as copydetect does it (identifiers,
 strings and comments replaced or dropped, so renaming variables does not hide a copy;
-:mod:`grader.render._normalise`) and fingerprinted by winnowing (Schleimer, Wilkerson and Aiken,
+:mod:`grader.integrity.normalise`) and fingerprinted by winnowing (Schleimer, Wilkerson and Aiken,
 SIGMOD 2003) with copydetect's defaults (k = 25 normalised characters). Fingerprints of the template
 notebook, and fingerprints shared by more than ``common_share`` of the submissions (once there are
 at least ``MIN_FOR_COMMON`` of them), are removed as boilerplate. A pair is flagged when the matched
@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-from grader.render._normalise import normalise_python
+from grader.integrity.normalise import normalise_python
 
 __all__ = ["SimilarPair", "SimilarityReport", "find_similar_code", "student_code"]
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.render import find_similar_code
-from grader.render._similarity import student_code
-
-from ._notebooks import OWN_CODE, TEMPLATE_CELLS, executed_notebook, notebook
+from grader.integrity import find_similar_code
+from grader.integrity.similarity import student_code
+from tests.render._notebooks import OWN_CODE, TEMPLATE_CELLS, executed_notebook, notebook
 
 
 def _write(folder: Path, student_ids: list[str]) -> dict[str, Path]:
@@ -64,7 +63,7 @@ def _copydetect_share(code_a: str, code_b: str) -> tuple[float, float]:
 
     from copydetect import CodeFingerprint, compare_files
 
-    from grader.render._normalise import normalise_python
+    from grader.integrity.normalise import normalise_python
 
     prints = [CodeFingerprint("x.py", 25, 1, filter=False, fp=io.StringIO(normalise_python(c)[0]))
               for c in (code_a, code_b)]
@@ -76,7 +75,7 @@ def test_similarity_agrees_with_copydetect() -> None:
     # With window 1 (every k-gram) both measure the same thing; only the hash functions differ.
     import numpy as np
 
-    from grader.render._similarity import _fingerprint, _share
+    from grader.integrity.similarity import _fingerprint, _share
 
     for a, b in [("s_full", "s_mismatch"), ("s_full", "s_wrong"), ("s_wrong", "s_nograd")]:
         fa, fb = _fingerprint(OWN_CODE[a], 25, 1), _fingerprint(OWN_CODE[b], 25, 1)
@@ -89,7 +88,7 @@ def test_similarity_agrees_with_copydetect() -> None:
 def test_normalised_text_matches_copydetects_filter_on_plain_code() -> None:
     from copydetect.utils import filter_code
 
-    from grader.render._normalise import normalise_python
+    from grader.integrity.normalise import normalise_python
 
     code = "def f(x, y=2):\n    # add\n    return np.sum([x, y]) * 3.5 + len(x)\n"
     ours, theirs = normalise_python(code)[0], filter_code(code, "x.py", "python")[0]

@@ -1,0 +1,87 @@
+"""The import graph of grader's packages, from the code, for docs/architecture.md.
+
+    python scripts/import_graph.py            print the graph
+    python scripts/import_graph.py --write    replace the block between the markers in docs/architecture.md
+    python scripts/import_graph.py --check    exit 1 when docs/architecture.md is out of date (a test runs it)
+
+One line per package (a top-level module or sub-package of ``grader``, and ``reference``), in the order of
+the import-linter layers in pyproject.toml, with the packages it imports directly. Built with grimp, the
+graph library import-linter itself uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "architecture.md"
+BEGIN = "<!-- import-graph: begin (python scripts/import_graph.py --write) -->"
+END = "<!-- import-graph: end -->"
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "grader" and len(parts) > 1 else parts[0]
+
+
+def _layer_order() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = config["tool"]["importlinter"]["contracts"][0]["layers"]
+    return [name.strip() for layer in layers for name in layer.replace(":", "|").split("|")]
+
+
+def edges() -> dict[str, set[str]]:
+    """Package -> the packages it imports directly (itself excluded)."""
+    graph = grimp.build_graph("grader", "reference")
+    out: dict[str, set[str]] = {}
+    for module in graph.modules:
+        source = _package(module)
+        targets = {_package(m) for m in graph.find_modules_directly_imported_by(module)}
+        out.setdefault(source, set()).update(targets - {source, "grader"})
+    return out
+
+
+def render() -> str:
+    """The graph as a fenced text block, packages in layer order (then the rest by name)."""
+    graph = edges()
+    order = _layer_order()
+    rank = {name: i for i, name in enumerate(order)}
+    names = sorted(graph, key=lambda n: (rank.get(n, len(order)), n))
+    width = max(len(n) for n in names)
+    lines = [f"{n:<{width}}  -> {', '.join(sorted(graph[n], key=lambda t: (rank.get(t, len(order)), t))) or '-'}"
+             for n in names if n != "grader"]
+    return "\n".join([BEGIN, "```", *lines, "```", END])
+
+
+def _replaced(doc: str, block: str) -> str:
+    start, end = doc.index(BEGIN), doc.index(END) + len(END)
+    return doc[:start] + block + doc[end:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    block = render()
+    if not (args.write or args.check):
+        print(block)
+        return 0
+    doc = DOC.read_text(encoding="utf-8")
+    if args.check:
+        if BEGIN not in doc or _replaced(doc, block) != doc:
+            print(f"{DOC}: the import graph is out of date; run python scripts/import_graph.py --write",
+                  file=sys.stderr)
+            return 1
+        return 0
+    DOC.write_text(_replaced(doc, block), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
