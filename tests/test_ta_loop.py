@@ -16,7 +16,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from starlette.testclient import TestClient
 
+from grader.review import Secrets, create_app
 from grader.store.gradebook import list_runs, open_gradebook, set_override
 
 RUBRIC = Path(__file__).parent / "fixtures" / "batch" / "minimal.yaml"
@@ -90,6 +92,14 @@ def test_similar_code_is_compared_and_flagged_on_the_cli_path(graded_class: Path
     assert "ada ↔ bob" in html
     pairs = json.loads((graded_class / "reports" / "similarity.json").read_text(encoding="utf-8"))["pairs"]
     assert [(p["first"], p["second"]) for p in pairs] == [("ada", "bob")]
+    # the review app over the same folder: the pair is a flag in the table and side by side on the page
+    secrets = Secrets(port=8765, token="t" * 40, csrf="c" * 40)
+    with TestClient(create_app(graded_class, secrets=secrets, ta="ann"), base_url="http://127.0.0.1:8765") as app:
+        table = app.get(f"/t/{secrets.token}/?flag=similar").text
+        assert 'class="flag flag-similar"' in table and ">ada<" in table and ">bob<" in table
+        assert ">cy<" not in table
+        page = app.get(f"/t/{secrets.token}/s/ada").text
+        assert "bob" in page and "def one_step(x0, lr, grad):" in page
 
 
 def test_an_override_reaches_every_file_users_receive_and_survives_a_rescore(

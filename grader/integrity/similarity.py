@@ -174,7 +174,8 @@ def _covered(positions: npt.NDArray[np.int64], k: int) -> int:
 
 
 def _excerpt(fp: _Print, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> str:
-    """The longest matched passage in the student's own text, at most ``EXCERPT_LINES`` lines."""
+    """The longest matched passage in the student's own text, from the start of its first line, at most
+    ``EXCERPT_LINES`` lines (the mapping from normalised to raw positions is approximate)."""
     if len(starts) == 0:
         return ""
     i = int((ends - starts).argmax())
@@ -182,7 +183,8 @@ def _excerpt(fp: _Print, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int
     if len(fp.offsets):
         index = np.clip(np.searchsorted(fp.offsets[:, 0], bounds), 0, len(fp.offsets) - 1)
         bounds = bounds + fp.offsets[index, 1]
-    lines = fp.raw[int(bounds[0]) : int(bounds[1])].splitlines()
+    start = fp.raw.rfind("\n", 0, int(bounds[0])) + 1  # from the start of the line the match begins in
+    lines = fp.raw[start : int(bounds[1])].splitlines()
     return "\n".join(lines[:EXCERPT_LINES]) + ("\n…" if len(lines) > EXCERPT_LINES else "")
 
 
