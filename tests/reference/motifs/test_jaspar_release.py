@@ -20,7 +20,7 @@ def _version(text: str) -> tuple[int, ...]:
 
 
 def test_pyproject_floor_is_the_first_pyjaspar_with_the_default_release() -> None:
-    dependencies = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["dependencies"]
+    dependencies = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["optional-dependencies"]["ta"]
     (spec,) = [d for d in dependencies if re.match(r"pyjaspar\b", d)]
     floor = re.fullmatch(r"pyjaspar>=([\d.]+)", spec.replace(" ", ""))
     assert floor is not None, spec
