@@ -120,18 +120,12 @@ class _LmsExports:
         """The roster given now, else the one ``out`` was graded with (``OUT/lms/``); a given one is kept
         there. ``extra_credit``/``rubric_title``: the rubric's (``None``: as recorded)."""
         from grader.discover.lms_files import read_roster
-        from grader.export import LmsSettings, choose_canvas_column, load_lms_settings, save_lms_settings
+        from grader.export import choose_canvas_column, resolve_lms_settings, save_lms_settings
 
-        saved = load_lms_settings(out)
-        path = lms.roster or (saved.roster if saved is not None else None)
-        if path is None:
+        settings = resolve_lms_settings(out, roster=lms.roster, lms_assignment=lms.lms_assignment,
+                                        extra_credit=extra_credit, rubric_title=rubric_title)
+        if settings is None:
             return None
-        settings = LmsSettings(
-            path,
-            lms.lms_assignment or (saved.lms_assignment if saved else None),
-            extra_credit or (saved.extra_credit if saved else "separate"),
-            rubric_title if rubric_title is not None else (saved.rubric_title if saved else ""),
-        )
         roster = read_roster(settings.roster)
         if roster.lms == "canvas":  # a column that cannot be chosen stops here, before any notebook runs
             choose_canvas_column(roster, wanted=settings.lms_assignment, rubric_title=settings.rubric_title)

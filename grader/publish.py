@@ -24,7 +24,7 @@ from pathlib import Path
 
 from grader.discover.lms_files import Roster, names_from_roster, read_roster
 from grader.errors import RenderError, StoreError
-from grader.export import ExtraCredit, RosterEntry, load_lms_settings, write_exports
+from grader.export import ExtraCredit, RosterEntry, resolve_lms_settings, write_exports
 from grader.integrity import SimilarityReport, SimilarPair, find_similar_code
 from grader.records.adjust import Adjustments
 from grader.records.graded import GradedSubmission
@@ -138,18 +138,17 @@ def _lms(
     extra_credit: ExtraCredit | None, rubric_title: str | None,
 ) -> _Lms:
     """The roster given, else the one kept in ``OUT/lms/``; settings given win over recorded ones."""
-    saved = load_lms_settings(out_dir) if roster is None else None
-    if saved is not None:
-        roster = read_roster(saved.roster)
+    if roster is None:
+        saved = resolve_lms_settings(out_dir, lms_assignment=lms_assignment, extra_credit=extra_credit,
+                                     rubric_title=rubric_title)
+        if saved is not None:
+            roster = read_roster(saved.roster)
+            lms_assignment, extra_credit, rubric_title = saved.lms_assignment, saved.extra_credit, saved.rubric_title
     if isinstance(roster, Roster):
         names = names_from_roster(roster)
     else:
         names = {sid: entry.name for sid, entry in (roster or {}).items() if entry.name}
-    return _Lms(
-        roster, names, lms_assignment or (saved.lms_assignment if saved else None),
-        extra_credit or (saved.extra_credit if saved else "separate"),
-        rubric_title if rubric_title is not None else (saved.rubric_title if saved else ""),
-    )
+    return _Lms(roster, names, lms_assignment, extra_credit or "separate", rubric_title or "")
 
 
 def _latest_run(out_dir: Path) -> RunInfo:

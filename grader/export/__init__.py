@@ -16,7 +16,7 @@ from grader.export._gradebook import write_gradebook_csv
 from grader.export._gradescope import gradescope_results, write_gradescope
 from grader.export._moodle import write_moodle_csv, write_moodle_worksheet
 from grader.export._scale import ExtraCredit, LmsGrade, lms_grade
-from grader.export._settings import LmsSettings, load_lms_settings, save_lms_settings
+from grader.export._settings import LmsSettings, load_lms_settings, resolve_lms_settings, save_lms_settings
 from grader.export._write import write_exports
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "gradescope_results",
     "lms_grade",
     "load_lms_settings",
+    "resolve_lms_settings",
     "save_lms_settings",
     "write_canvas_csv",
     "write_canvas_gradebook",

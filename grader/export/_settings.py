@@ -16,7 +16,7 @@ from grader.errors import LmsFileError
 from grader.export._scale import ExtraCredit
 from grader.store.files import write_atomic
 
-__all__ = ["LMS_DIR", "LmsSettings", "load_lms_settings", "save_lms_settings"]
+__all__ = ["LMS_DIR", "LmsSettings", "load_lms_settings", "resolve_lms_settings", "save_lms_settings"]
 
 LMS_DIR = "lms"
 _SETTINGS = "settings.json"
@@ -56,3 +56,25 @@ def load_lms_settings(out_dir: Path) -> LmsSettings | None:
                            str(data.get("rubric_title", "")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise LmsFileError(f"{path}: unreadable ({exc}); give the roster again with --roster") from exc
+
+
+def resolve_lms_settings(
+    out_dir: Path,
+    *,
+    roster: Path | None = None,
+    lms_assignment: str | None = None,
+    extra_credit: ExtraCredit | None = None,
+    rubric_title: str | None = None,
+) -> LmsSettings | None:
+    """The settings to export with: each one given wins over the one recorded in ``out_dir``
+    (``None``: as recorded); ``None`` when no roster was given and none is recorded."""
+    saved = load_lms_settings(out_dir)
+    path = roster or (saved.roster if saved is not None else None)
+    if path is None:
+        return None
+    return LmsSettings(
+        path,
+        lms_assignment or (saved.lms_assignment if saved else None),
+        extra_credit or (saved.extra_credit if saved else "separate"),
+        rubric_title if rubric_title is not None else (saved.rubric_title if saved else ""),
+    )

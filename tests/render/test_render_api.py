@@ -36,6 +36,7 @@ def test_export_public_names() -> None:
         "gradescope_results",
         "lms_grade",
         "load_lms_settings",
+        "resolve_lms_settings",
         "save_lms_settings",
         "write_canvas_csv",
         "write_canvas_gradebook",
