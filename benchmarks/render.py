@@ -31,6 +31,14 @@ from grader.render import load_reference, render_student_report
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: the test fixtures
 from grader.render._reference import CACHE_NAME
 from grader.store.files import executed_path, write_result
+from grader.store.gradebook import (
+    GRADEBOOK_FILE,
+    RunInfo,
+    open_gradebook,
+    set_override,
+    start_run,
+    upsert_result,
+)
 from tests.render import samples
 
 BUDGET_S = 10.0
@@ -66,8 +74,17 @@ def _notebook(code: str) -> str:
 
 
 def build_out(out: Path, n: int, notebooks: bool) -> None:
-    """Write ``n`` results (and notebooks), plus a cached gradient reference, under ``out``."""
+    """Write ``n`` results into the gradebook and as files (and notebooks), a TA's override for every tenth
+    student, plus a cached gradient reference, under ``out``: publish reads it as after ``grader grade``."""
     rng = random.Random(0)
+    with open_gradebook(out / GRADEBOOK_FILE) as db:
+        run = start_run(db, RunInfo(rubric_id="bench", rubric_sha256="bench", grader_version="bench"))
+        for i, graded in enumerate(samples.class_of(n)):
+            upsert_result(db, run, graded)
+            question = graded.result.questions[0]
+            if i % 10 == 0:
+                set_override(db, graded.result.student_id, question.id, question.max_points, grader="bench",
+                             reason="benchmark override")
     for graded in samples.class_of(n):
         write_result(out, graded)
         if notebooks:

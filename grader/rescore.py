@@ -25,6 +25,7 @@ from grader.store.gradebook import (
     open_gradebook,
     report_fields,
     start_run,
+    transaction,
     upsert_result,
 )
 
@@ -49,9 +50,10 @@ def _record(out_dir: Path, rubric: Rubric, after: list[GradedSubmission]) -> Non
                    profile="", backend="rescore", jobs=1, n_submissions=len(after), **report_fields(rubric))
     with open_gradebook(out_dir / GRADEBOOK_FILE) as db:
         run_id = start_run(db, info)
-        for graded in after:
-            write_result(out_dir, graded)
-            upsert_result(db, run_id, graded)
+        with transaction(db):  # the new run's results land together, or not at all
+            for graded in after:
+                write_result(out_dir, graded)
+                upsert_result(db, run_id, graded)
         finish_run(db, run_id, RunCounts(graded=len(after)))
 
 

@@ -74,6 +74,7 @@ __all__ = [
     "set_override",
     "set_reviewed",
     "start_run",
+    "transaction",
     "upsert_result",
 ]
 
@@ -313,8 +314,9 @@ def open_gradebook(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 @contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction (``BEGIN IMMEDIATE``), committed at the end or rolled back on error."""
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction (``BEGIN IMMEDIATE``), committed at the end or rolled back on error; the
+    writes of this module join an open one (so a caller can make many of them atomic, and faster)."""
     if conn.in_transaction:
         yield conn
         return
@@ -344,7 +346,7 @@ def start_run(conn: sqlite3.Connection, info: RunInfo, *, at: str | None = None)
     fields = info.model_dump()
     names = ", ".join(fields)
     marks = ", ".join(f":{name}" for name in fields)
-    with _transaction(conn):
+    with transaction(conn):
         cursor = conn.execute(
             f"INSERT INTO runs (started_at, status, {names}) VALUES (:started_at, 'running', {marks})",
             {"started_at": at or _now(), **fields},
@@ -356,7 +358,7 @@ def finish_run(
     conn: sqlite3.Connection, run_id: int, counts: RunCounts, *, status: str = "completed", at: str | None = None
 ) -> None:
     """Record the end of run ``run_id``: its counts and ``status`` (``completed`` or ``aborted``)."""
-    with _transaction(conn):
+    with transaction(conn):
         conn.execute(
             "UPDATE runs SET ended_at = ?, status = ?, n_graded = ?, n_reused = ?, n_failed = ?, n_skipped = ?"
             " WHERE id = ?",
@@ -369,7 +371,7 @@ def mark_interrupted(conn: sqlite3.Connection) -> int:
 
     Call it only while holding the output folder's lock: a run found running then was killed.
     """
-    with _transaction(conn):
+    with transaction(conn):
         return conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'").rowcount
 
 
@@ -390,7 +392,7 @@ def upsert_result(conn: sqlite3.Connection, run_id: int, graded: GradedSubmissio
     The whole ``GradedSubmission`` is kept (``graded_json``): reports and exports are rendered from here.
     """
     r = graded.result
-    with _transaction(conn):
+    with transaction(conn):
         values = (
             run_id, _submission_id(conn, graded), r.student_id, graded.cache_key, int(reused), r.status.value,
             r.reason, r.total, r.max_points, r.extra_points, r.extra_max, r.late_penalty,
@@ -469,7 +471,7 @@ def set_override(
     change (old and new points) is logged in ``changes``.
     """
     _require_who_why("set_override", grader, reason)
-    with _transaction(conn):
+    with transaction(conn):
         latest = _latest_or_fail(conn, student_id, "set_override")
         question = _question_row(conn, latest, question_id)
         top = float(question["max_points"])
@@ -516,7 +518,7 @@ def clear_override(
     conn: sqlite3.Connection, student_id: str, question_id: str, *, grader: str, reason: str, at: str | None = None
 ) -> bool:
     """Remove the override of ``student_id`` on ``question_id``; return whether there was one (logged)."""
-    with _transaction(conn):
+    with transaction(conn):
         old = _override_points(conn, student_id, question_id)
         if old is None:
             return False
@@ -538,7 +540,7 @@ def set_late_days(
     _require_who_why("set_late_days", grader, reason)
     if late_days is not None and (not math.isfinite(late_days) or not 0 <= late_days <= 3650):
         raise StoreError(f"set_late_days: late days must be between 0 and 3650; got {late_days!r}")
-    with _transaction(conn):
+    with transaction(conn):
         latest = _latest_or_fail(conn, student_id, "set_late_days")
         row = conn.execute("SELECT late_days FROM late_days WHERE student_id = ?", (student_id,)).fetchone()
         old = float(row[0]) if row is not None else _scored_late_days(latest)
@@ -570,7 +572,7 @@ def set_reviewed(
     """Mark ``student_id``'s current submission reviewed (or not), logged; returns the mark."""
     if not grader.strip():
         raise StoreError("set_reviewed: say who (grader=...)")
-    with _transaction(conn):
+    with transaction(conn):
         latest = _latest_or_fail(conn, student_id, "set_reviewed")
         when = at or _now()
         conn.execute("DELETE FROM reviews WHERE student_id = ?", (student_id,))
