@@ -7,9 +7,16 @@ GPU worker (started with ``--resources GPU=1``) runs one notebook at a time. The
 at once are its slots: they share its cores and memory (``worker_execution``). A SLURM cluster submits a
 new job for each one lost (``_resubmit_lost_jobs``).
 
-Nothing needs a shared filesystem: a task carries the notebook's bytes, the assignment's training
-files travel once per worker, and results and executed notebooks come back to this process, which
-alone writes the output folder. Workers need the same Python environment (the grader installed).
+Nothing but the TLS keys needs a shared filesystem: a task carries the notebook's bytes, the
+assignment's training files travel once per worker, and results and executed notebooks come back to
+this process, which alone writes the output folder. Workers need the same Python environment (the
+grader installed).
+
+The clusters made here are private to the TA who started them (``private_scheduler``): mutual TLS with
+a certificate made for this run (``Security.temporary()``; a Dask scheduler without it runs any task
+that anyone who reaches its port sends, as the TA), and no dashboard on the network. A SLURM job's
+worker reads its copy of the key from ``jobqueue.slurm.shared-temp-directory`` (default: the TA's
+home), in files only the TA can read that go with the cluster object (when the grader ends).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ __all__ = [
     "DaskRunner",
     "ShippedContext",
     "open_client",
+    "private_scheduler",
     "slurm_cluster",
     "worker_execution",
     "worker_slot_hint",
@@ -47,6 +55,10 @@ _DEFAULT_SLURM = {"cores": 4, "memory": "16GiB", "walltime": "04:00:00"}
 _DASK_WALLTIME = "00:30:00"  # dask-jobqueue's shipped default: too short for a class, replaced
 _TRAIN_FIELDS = ("train_positive", "train_negative")
 _WATCH_MS = 5000  # how often a SLURM cluster checks for lost jobs
+_PRIVATE_SCHEDULER = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
+"""No dashboard; the scheduler's HTTP server on loopback only."""
+_HEALTH_ONLY = {f"distributed.{role}.http.routes": ["distributed.http.health"] for role in ("scheduler", "worker")}
+"""The only HTTP route of the clusters made here: ``/health`` (dask's info pages list workers and logs)."""
 _LOCAL_CONTEXTS: dict[str, WorkerContext] = {}
 
 
@@ -136,13 +148,24 @@ def slurm_cluster(*, gpu: bool = True, **overrides: Any) -> Cluster:
     settings: dict[str, Any] = {
         k: v for k, v in _DEFAULT_SLURM.items() if dask.config.get(f"jobqueue.slurm.{k}", None) in (None, _DASK_WALLTIME)
     }
-    settings.update(processes=1, job_name="grader")
+    settings.update(processes=1, job_name="grader", **private_scheduler())
     if gpu:
         settings["job_extra_directives"] = [*dask.config.get("jobqueue.slurm.job-extra-directives", []), "--gres=gpu:1"]
         settings["worker_extra_args"] = [*dask.config.get("jobqueue.slurm.worker-extra-args", []), "--resources", "GPU=1"]
     settings.update(overrides)
     cluster: Cluster = SLURMCluster(**settings)
     return cluster
+
+
+def private_scheduler() -> dict[str, Any]:
+    """``SLURMCluster`` settings that keep its scheduler to the TA: mutual TLS with a temporary
+    certificate, the workers' copy of the key in the shared temp directory (configured, else the home
+    directory), no dashboard. dask's ``jobqueue.slurm.scheduler-options`` may turn the dashboard on."""
+    import dask.config
+
+    shared = dask.config.get("jobqueue.slurm.shared-temp-directory", None) or str(Path.home())
+    options = {**_PRIVATE_SCHEDULER, **dask.config.get("jobqueue.slurm.scheduler-options", {})}
+    return {"security": True, "shared_temp_directory": shared, "scheduler_options": options}
 
 
 def _make_cluster(kind: str, jobs: int, gpu: bool) -> Cluster:
@@ -154,7 +177,7 @@ def _make_cluster(kind: str, jobs: int, gpu: bool) -> Cluster:
     import dask.config
     import distributed  # noqa: F401  # its defaults must be loaded first: leaving config.set would drop them
 
-    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}):
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0, **_HEALTH_ONLY}):
         return _start_cluster(kind, jobs, gpu)
 
 
@@ -189,8 +212,8 @@ def _start_cluster(kind: str, jobs: int, gpu: bool) -> Cluster:
         from distributed import LocalCluster
 
         local: Cluster = LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=":0",
-            resources={"GPU": 1} if gpu else None,
+            n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1", security=True,
+            dashboard_address=None, resources={"GPU": 1} if gpu else None,
         )
         return local
     raise ConfigError(f"cluster: unknown {kind!r}; expected one of {list(CLUSTER_KINDS)} or a dask Cluster")
@@ -200,7 +223,8 @@ def _start_cluster(kind: str, jobs: int, gpu: bool) -> Cluster:
 def open_client(*, scheduler: str | None, cluster: str | Cluster | None, jobs: int, gpu: bool) -> Iterator[Client]:
     """A ``distributed.Client`` for ``scheduler`` (an address) or ``cluster`` (a kind or an object).
 
-    Clusters made here are closed afterwards; a cluster object passed in is left running.
+    Clusters made here are private to this grader (TLS, loopback HTTP with ``/health`` only; see the
+    module's text) and closed afterwards; a cluster object passed in is left running.
     """
     from distributed import Client
 

@@ -269,7 +269,11 @@ class Runner:
         self.state.stop(ExecStatus.CELL_ERROR if self.refused else ExecStatus.TIMEOUT, reason, at)
 
     async def _stop(self) -> None:
-        """Shut the kernel down (politely unless it was killed or died) and release its sockets."""
+        """Kill the kernel and release its sockets.
+
+        Never politely: the epilogue has written everything the grader reads, and a polite shutdown
+        waited about 2 s per notebook for torch and the sandbox to wind down (``make demo``).
+        """
         try:
             if self.watch is not None:
                 self.watch.close()
@@ -278,8 +282,7 @@ class Runner:
                 kc.stop_channels()
             if self.client.km is None or not self.km.has_kernel:
                 return  # never started, or nbclient already cleaned up after a failed start
-            alive = await self.km.is_alive()
-            await self.km.shutdown_kernel(now=self.killed or not alive)
+            await self.km.shutdown_kernel(now=True)
         finally:
             self.km.unpin_sockets()  # every socket that used them is closed by now
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import re
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import dask.config
 import pytest
-from distributed import LocalCluster
+from distributed import Client, LocalCluster
+from distributed.security import Security
 
-from grader.batch.cluster import slurm_cluster
+from grader.batch.cluster import open_client, slurm_cluster
 from grader.execute.config import ExecutionConfig
 
 from . import fakes
 
+HTTP_PAGES = ("/health", "/status", "/info/main/workers.html", "/json/identity.json", "/metrics")
 SPECS = {f"s{i}": {"points": float(i % 5), "sleep": 0.05} for i in range(6)}
 
 
@@ -77,3 +84,44 @@ def test_slurm_job_script_asks_for_one_gpu_per_worker() -> None:
     assert "#SBATCH --gres=gpu:1" in script
     assert "--resources GPU=1" in script and "--nthreads 4" in script
     assert "#SBATCH -J grader" in script and "#SBATCH -t 04:00:00" in script
+
+
+def _http_pages(port: int) -> dict[str, int]:
+    """The pages of a scheduler's HTTP server that answer (status 200) on loopback."""
+    found: dict[str, int] = {}
+    for page in HTTP_PAGES:
+        with contextlib.suppress(urllib.error.HTTPError), urllib.request.urlopen(
+            f"http://127.0.0.1:{port}{page}", timeout=5
+        ) as reply:
+            found[page] = reply.status
+    return found
+
+
+def test_the_local_cluster_admits_only_this_grader() -> None:
+    with open_client(scheduler=None, cluster="local", jobs=1, gpu=False) as client:
+        address = client.scheduler.address
+        assert address.startswith("tls://127.0.0.1:")
+        assert _http_pages(client.scheduler_info()["services"]["dashboard"]) == {"/health": 200}
+        assert client.submit(sum, [1, 2]).result() == 3  # the grader's own client works
+        with pytest.raises(OSError):  # another user's own certificate: refused
+            Client(address, security=Security.temporary(), timeout="3s")
+        with pytest.raises(OSError):  # no TLS at all: refused
+            Client(address.replace("tls://", "tcp://"), timeout="3s")
+
+
+def test_slurm_workers_join_over_tls_with_a_key_only_the_ta_reads(tmp_path: Path) -> None:
+    with dask.config.set({"jobqueue.slurm.shared-temp-directory": str(tmp_path)}):
+        made = slurm_cluster(gpu=False)
+    try:
+        script = made.job_script()
+        assert made.scheduler_address.startswith("tls://")
+        (bound,) = (sock.getsockname() for sock in made.scheduler.http_server._sockets.values())
+        assert bound[0] == "127.0.0.1"
+        files = [Path(p) for p in re.findall(r"--tls-(?:key|cert|ca-file) (\S+)", script)]
+        assert len(files) == 3 and all(f.parent == tmp_path and f.is_file() for f in files), script
+        assert all(f.stat().st_mode & 0o077 == 0 for f in files)  # the TA's alone
+    finally:
+        made.close()
+    del made
+    gc.collect()
+    assert not list(tmp_path.iterdir())  # the keys go with the cluster object

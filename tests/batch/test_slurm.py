@@ -140,7 +140,7 @@ def test_two_one_core_jobs_grade_the_class_like_a_local_run(
     before = set((slurm.ta_home / "slurm-logs").glob("*"))
     _grade(slurm, course, "two-jobs", "--cluster", "slurm", "--jobs", "2")
     logs = _worker_logs(slurm, before)
-    assert len(logs) == 2 and all(re.search(r"Registered to:\s+tcp://", log) for log in logs), logs
+    assert len(logs) == 2 and all(re.search(r"Registered to:\s+tls://", log) for log in logs), logs
     on_slurm = _results(course / "two-jobs")
     assert on_slurm == local, _differences(on_slurm, local)
     _no_jobs_left(slurm, course)
