@@ -401,7 +401,17 @@ def grade_batch(
 def _local_plan(
     rubric: Rubric, jobs: int | None, per_gpu: int | None, *, scheduler: str | None, cluster: object
 ) -> SlotPlan | None:
-    """The slot plan of this machine for a local batch; None on a Dask cluster (each worker's machine)."""
+    """The slot plan of this machine for a local batch; None on a Dask cluster (each worker's machine).
+
+    Raises:
+        ConfigError: ``per_gpu`` (``--slots-per-gpu``) given for a Dask cluster, where each GPU worker
+            runs one notebook at a time (docs/cluster.md, "GPUs").
+    """
+    if per_gpu is not None and (scheduler is not None or cluster is not None):
+        raise ConfigError(
+            f"--slots-per-gpu {per_gpu}: kernels per GPU are set for local batches only; on a Dask cluster "
+            "each GPU worker runs one notebook at a time (docs/cluster.md, \"GPUs\")"
+        )
     if scheduler is not None or (cluster is not None and cluster != "local"):
         return None
     return machine_plan(rubric.execution, jobs=jobs, per_gpu=per_gpu)

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from grader.batch.slots import (
@@ -198,3 +199,20 @@ def test_the_grade_command_takes_slots_per_gpu() -> None:
     out = subprocess.run([sys.executable, "-m", "grader", "grade", "--help"], capture_output=True, text=True,
                          check=True, env={**os.environ, "COLUMNS": "200"})
     assert "--slots-per-gpu" in out.stdout
+
+
+@pytest.mark.parametrize("where", [["--cluster", "local"], ["--scheduler", "tls://127.0.0.1:1"]])
+def test_slots_per_gpu_on_a_dask_cluster_is_refused_not_dropped(tmp_path: Path, where: list[str]) -> None:
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), subs / "a.ipynb")
+    rubric = Path(__file__).parents[1] / "fixtures" / "batch" / "minimal.yaml"
+    out = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", str(subs), "--rubric", str(rubric), "--out", str(tmp_path / "out"),
+         *where, "--slots-per-gpu", "2"],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=120,
+    )
+    assert out.returncode != 0
+    said = " ".join((out.stdout + out.stderr).split())
+    assert "--slots-per-gpu 2: kernels per GPU are set for local batches only" in said, said
+    assert not (tmp_path / "out" / "grades.csv").exists()
