@@ -165,10 +165,18 @@ def _per_gpu(
     return auto_per_gpu(memory, config.gpu_memory_mb or AUTO_GPU_NEED_MB, cpus, len(gpus))
 
 
-def _gpu_share(config: ExecutionConfig, gpus: Sequence[DeviceInfo], k: int) -> int | None:
-    if config.gpu_memory_mb is not None:
-        return config.gpu_memory_mb
+def _gpu_share(config: ExecutionConfig, gpus: Sequence[DeviceInfo], k: int, why: str) -> int | None:
+    """Each kernel's GPU memory: the rubric's ``gpu_memory_mb`` (``ConfigError`` when K of them overfill
+    the smallest GPU), else the smallest GPU's memory / K (None where a GPU's memory is unknown)."""
     known = [d.memory_mb for d in gpus if d.memory_mb]
+    if config.gpu_memory_mb is not None:
+        if known and k * config.gpu_memory_mb > min(known):
+            raise ConfigError(
+                f"execution.gpu_memory_mb: {k} kernels per GPU ({why}) x {config.gpu_memory_mb} MiB = "
+                f"{k * config.gpu_memory_mb} MiB, more than the {min(known)} MiB of the smallest GPU; "
+                "lower --slots-per-gpu or execution.gpu_memory_mb"
+            )
+        return config.gpu_memory_mb
     return min(known) // k if len(known) == len(gpus) else None
 
 
@@ -204,7 +212,7 @@ def plan_slots(
             )
     threads = config.threads or max(1, cpus // slots)
     memory = config.memory_mb or max(256, min(DEFAULT_MEMORY_CAP_MB, ram_mb // slots))
-    share = _gpu_share(config, gpus, k) if gpus else None
+    share = _gpu_share(config, gpus, k, why) if gpus else None
     return SlotPlan(slots, gpus, k, threads, memory, share, cpus, why)
 
 

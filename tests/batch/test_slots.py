@@ -128,6 +128,16 @@ def test_the_rubric_keeps_what_it_sets_and_jobs_always_set_the_slots() -> None:
     assert (cpu.slots, cpu.resolved_threads(), cpu.resolved_memory_mb(), cpu.gpu_memory_mb) == (2, 1, 4 * GIB, None)
 
 
+def test_k_kernels_that_overfill_the_gpu_with_the_rubrics_share_are_refused() -> None:
+    rubric = ExecutionConfig(gpu_memory_mb=30 * GIB)  # gpus(): 80 GiB each
+    with pytest.raises(ConfigError, match=(
+        r"execution.gpu_memory_mb: 3 kernels per GPU \(--slots-per-gpu\) x 30720 MiB = 92160 MiB, "
+        r"more than the 81920 MiB of the smallest GPU"
+    )):
+        plan(rubric, per_gpu=3, devices=gpus(2))
+    assert plan(rubric, per_gpu=2, devices=gpus(2)).gpu_memory_mb == 30 * GIB  # 2 x 30 GiB fit
+
+
 def test_more_jobs_than_k_per_gpu_allows_is_refused_with_both_numbers() -> None:
     with pytest.raises(ConfigError, match=r"--jobs 5: 2 GPUs x 2 slots per GPU \(--slots-per-gpu\) hold 4 kernels"):
         plan(jobs=5, per_gpu=2, devices=gpus(2))
