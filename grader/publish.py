@@ -33,11 +33,10 @@ from grader.render import (
     render_class_summary,
     render_student_report,
     safe_file_stem,
-    write_derived,
 )
 from grader.render._pdf import require_pdf, write_pdf
 from grader.score import effective_result
-from grader.store.files import EXECUTED_DIR, executed_path, read_result, read_results
+from grader.store.files import EXECUTED_DIR, executed_path, read_result, read_results, write_atomic
 from grader.store.gradebook import GRADEBOOK_FILE, RunInfo, adjustments, current_results, list_runs
 
 __all__ = [
@@ -184,7 +183,8 @@ def _motif_ids(graded: Sequence[GradedSubmission]) -> set[str]:
 
 
 def _write_similarity(out_dir: Path, report: SimilarityReport) -> Path:
-    return write_derived(out_dir / REPORTS / SIMILARITY_JSON, json.dumps(dataclasses.asdict(report), indent=1))
+    text = json.dumps(dataclasses.asdict(report), indent=1)
+    return write_atomic(out_dir / REPORTS / SIMILARITY_JSON, text, durable=False)
 
 
 def load_similarity(out_dir: Path) -> SimilarityReport | None:
@@ -242,7 +242,7 @@ def publish(
     reports, pdfs = [], []
     for g in graded:
         html = render_student_report(g, reference=reference, course=course, assignment=assignment)
-        path = write_derived(students_dir / f"{safe_file_stem(g.result.student_id)}.html", html)
+        path = write_atomic(students_dir / f"{safe_file_stem(g.result.student_id)}.html", html, durable=False)
         reports.append(path)
         if pdf:
             pdfs.append(write_pdf(html, path.with_suffix(".pdf")))
@@ -252,7 +252,7 @@ def publish(
     summary_html = render_class_summary(graded, similarity=similarity, course=course, assignment=assignment,
                                         report_href=f"{STUDENTS}/{{stem}}.html", metric_gap=metric_gap,
                                         auc_threshold=run.auc_threshold)
-    summary = write_derived(out_dir / REPORTS / CLASS_SUMMARY, summary_html)
+    summary = write_atomic(out_dir / REPORTS / CLASS_SUMMARY, summary_html, durable=False)
     exports = write_exports(graded, out_dir / "exports", assignment=lms.lms_assignment or assignment or "grade",
                             roster=lms.roster, gradebook=out_dir / GRADES_CSV, extra_credit=lms.extra_credit,
                             lms_assignment=lms.lms_assignment, rubric_title=lms.rubric_title)

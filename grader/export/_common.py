@@ -10,7 +10,8 @@ from pathlib import Path
 
 from grader.records.graded import GradedSubmission
 from grader.records.result import SubmissionResult
-from grader.render import format_points, write_derived
+from grader.render import format_points
+from grader.store.files import write_atomic
 
 __all__ = ["QuestionColumn", "RosterEntry", "csv_text", "final_grade", "number", "question_columns", "write_csv"]
 
@@ -70,4 +71,4 @@ def csv_text(rows: Iterable[Sequence[str]]) -> str:
 
 def write_csv(path: Path, rows: Iterable[Sequence[str]]) -> Path:
     """Write ``rows`` to ``path`` atomically as UTF-8 CSV; returns ``path``."""
-    return write_derived(path, csv_text(rows))
+    return write_atomic(path, csv_text(rows), durable=False)

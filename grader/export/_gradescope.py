@@ -22,7 +22,8 @@ from grader.export._common import final_grade
 from grader.export._text import summary_lines
 from grader.records.adjust import OverrideNote
 from grader.records.graded import GradedSubmission
-from grader.render import QuestionFeedback, format_points, safe_file_stem, student_feedback, write_derived
+from grader.render import QuestionFeedback, format_points, safe_file_stem, student_feedback
+from grader.store.files import write_atomic
 
 __all__ = ["gradescope_results", "write_gradescope"]
 
@@ -72,5 +73,5 @@ def write_gradescope(graded: Sequence[GradedSubmission], out_dir: Path) -> tuple
     paths = []
     for g in sorted(graded, key=lambda g: g.result.student_id):
         path = out_dir / safe_file_stem(g.result.student_id) / "results.json"
-        paths.append(write_derived(path, json.dumps(gradescope_results(g), indent=2, ensure_ascii=False) + "\n"))
+        paths.append(write_atomic(path, json.dumps(gradescope_results(g), indent=2, ensure_ascii=False) + "\n", durable=False))
     return tuple(paths)

@@ -23,7 +23,7 @@ from grader.export._moodle import moodle_worksheet_grades, write_moodle_csv, wri
 from grader.export._readme import ReadmeFacts, readme_text
 from grader.export._scale import ExtraCredit
 from grader.records.graded import GradedSubmission
-from grader.render import write_derived
+from grader.store.files import write_atomic
 
 __all__ = ["LMS_FILES", "README", "write_exports"]
 
@@ -86,5 +86,5 @@ def write_exports(
         written += _roster_files(graded, roster, out_dir, facts, lms_assignment=lms_assignment,
                                  rubric_title=rubric_title)
     written += write_gradescope(graded, out_dir / "gradescope")
-    written.append(write_derived(out_dir / README, readme_text(facts)))
+    written.append(write_atomic(out_dir / README, readme_text(facts), durable=False))
     return tuple(written)

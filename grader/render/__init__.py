@@ -11,7 +11,6 @@ reduced to their point outcome.
 from __future__ import annotations
 
 from grader.render._feedback import FindingFeedback, QuestionFeedback, StudentFeedback, student_feedback
-from grader.render._files import write_derived
 from grader.render._format import format_points, safe_file_stem
 from grader.render._pages import render_class_summary, render_student_report
 from grader.render._reference import GradientReference, ReferenceData, load_reference
@@ -28,5 +27,4 @@ __all__ = [
     "render_student_report",
     "safe_file_stem",
     "student_feedback",
-    "write_derived",
 ]

@@ -46,20 +46,28 @@ LOCK_FILE = ".grader.lock"
 _TMP_MARK = ".tmp-"
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half of one."""
+def write_atomic(path: Path, text: str | bytes, *, durable: bool = True) -> Path:
+    """Write ``text`` (str as UTF-8) to ``path`` so that readers see the old file or the new one, never half
+    of one (a temporary file in the same folder, mode 0644, renamed over it); returns ``path``.
+
+    ``durable``: fsync before the rename, for what cannot be rebuilt (results). Reports and exports are
+    rebuilt from the gradebook at any time and pass ``durable=False``: the fsync costs about 4 ms per
+    file here, 2.4 s for the 600 files of a 300-student class.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{_TMP_MARK}", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode("utf-8") if isinstance(text, str) else text)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
 
 
 def result_path(out_dir: Path, student_id: str) -> Path:

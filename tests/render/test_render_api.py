@@ -21,7 +21,6 @@ def test_render_public_names() -> None:
         "render_student_report",
         "safe_file_stem",
         "student_feedback",
-        "write_derived",
     ]
 
 

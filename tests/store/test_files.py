@@ -27,9 +27,12 @@ from .builders import graded
 def test_write_atomic_text_and_bytes(tmp_path: Path) -> None:
     write_atomic(tmp_path / "a" / "x.json", "{}")
     write_atomic(tmp_path / "a" / "y.bin", b"\x00\x01")
+    derived = write_atomic(tmp_path / "a" / "r.html", "<p>é</p>\r\n", durable=False)  # reports: no fsync
     assert (tmp_path / "a" / "x.json").read_text() == "{}"
     assert (tmp_path / "a" / "y.bin").read_bytes() == b"\x00\x01"
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["x.json", "y.bin"]
+    assert derived == tmp_path / "a" / "r.html" and derived.read_bytes() == "<p>é</p>\r\n".encode()
+    assert derived.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["r.html", "x.json", "y.bin"]
 
 
 def test_write_atomic_keeps_the_old_file_on_failure(tmp_path: Path) -> None:
