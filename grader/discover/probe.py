@@ -1,8 +1,10 @@
 """A cheap first look at a notebook file: its hash, and whether it can be graded at all.
 
 The probe catches what makes a file ungradable before any kernel starts: empty, over the size cap,
-not JSON, not a notebook, an nbformat version the grader does not read. Deeper checks (the nbformat
-schema) stay with the pipeline, which records them as ``INVALID`` the same way.
+not JSON, not a notebook, an nbformat version the grader does not read. These rules have their one home
+here (``size_problem``, ``content_problem``): ``grader.prepare.notebook.read_notebook`` applies them
+first and adds the deeper checks (the nbformat schema, at least one code cell); the pipeline records
+either as ``INVALID`` with the same words.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from grader._json import JsonTooDeepError, loads_capped
 from grader.discover.archive import file_sha256
 from grader.records.contract import MAX_NOTEBOOK_BYTES
 
-__all__ = ["Probe", "probe_notebook"]
+__all__ = ["Probe", "content_problem", "probe_notebook", "size_problem"]
 
 _READABLE_MAJOR = {4: None, 3: "nbformat 3 notebook, converted to nbformat 4 for grading"}
 
@@ -56,18 +58,34 @@ def _format_problem(doc: object) -> tuple[str | None, str | None]:
     return None, _READABLE_MAJOR[version]
 
 
+def size_problem(size: int, max_bytes: int = MAX_NOTEBOOK_BYTES) -> str | None:
+    """Why a notebook file of ``size`` bytes cannot be graded (empty, over ``max_bytes``), or None.
+
+    >>> size_problem(0), size_problem(51 * 2**20)
+    ('empty file (0 bytes)', 'file is 51.0 MiB; the limit is 50 MiB')
+    """
+    if size == 0:
+        return "empty file (0 bytes)"
+    if size > max_bytes:
+        return f"file is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB"
+    return None
+
+
+def content_problem(raw: bytes) -> tuple[str | None, str | None]:
+    """``(problem, note)`` for a notebook file's bytes: UTF-8 JSON (depth-capped), an object, an
+    nbformat the grader reads, a ``cells`` list. ``problem`` None: readable; ``note``: worth telling."""
+    doc, problem = _json_problem(raw)
+    if problem is not None:
+        return problem, None
+    return _format_problem(doc)
+
+
 def probe_notebook(path: Path, *, max_bytes: int = MAX_NOTEBOOK_BYTES) -> Probe:
     """Hash ``path`` and say whether it can be graded; ``max_bytes`` defaults to 50 MiB."""
     size = path.stat().st_size
-    if size == 0:
-        return Probe(hashlib.sha256(b"").hexdigest(), 0, "empty file (0 bytes)")
-    if size > max_bytes:
-        huge = f"file is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB"
-        return Probe(file_sha256(path), size, huge)
+    if (too := size_problem(size, max_bytes)) is not None:
+        sha = hashlib.sha256(b"").hexdigest() if size == 0 else file_sha256(path)
+        return Probe(sha, size, too)
     raw = path.read_bytes()
-    sha = hashlib.sha256(raw).hexdigest()
-    doc, problem = _json_problem(raw)
-    if problem is not None:
-        return Probe(sha, size, problem)
-    problem, note = _format_problem(doc)
-    return Probe(sha, size, problem, note)
+    problem, note = content_problem(raw)
+    return Probe(hashlib.sha256(raw).hexdigest(), size, problem, note)

@@ -7,7 +7,6 @@ same notebook) and is recorded in ``metadata.grader.injected``.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +16,8 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.reader import NotJSONError
 
-from grader._json import MAX_JSON_DEPTH, json_depth
-from grader.records.contract import EPILOGUE_TAG, GRADER_TAGS, MAX_NOTEBOOK_BYTES, PARAMETERS_TAG, SEED_TAG
+from grader.discover.probe import content_problem, size_problem
+from grader.records.contract import EPILOGUE_TAG, GRADER_TAGS, PARAMETERS_TAG, SEED_TAG
 
 __all__ = [
     "EPILOGUE_TAG",
@@ -44,31 +43,28 @@ class NotebookReadFailure:
 
 
 def read_notebook(path: Path) -> NotebookNode | NotebookReadFailure:
-    """Read ``path`` as an nbformat 4 notebook, or say why it cannot be graded."""
+    """Read ``path`` as an nbformat 4 notebook, or say why it cannot be graded.
+
+    The file rules (empty, size cap, JSON, nbformat version) are the discovery probe's
+    (``grader.discover.probe``); then the nbformat schema and at least one code cell.
+    """
     try:
         size = path.stat().st_size
+        if (problem := size_problem(size)) is None:
+            problem, _ = content_problem(raw := path.read_bytes())
     except OSError as exc:
         return NotebookReadFailure(path, f"cannot read {path.name}: {exc.strerror}")
-    if size == 0:
-        return NotebookReadFailure(path, f"{path.name} is empty (0 bytes)")
-    if size > MAX_NOTEBOOK_BYTES:
-        return NotebookReadFailure(path, f"{path.name} is {size / 2**20:.0f} MiB; the limit is 50 MiB")
+    if problem is not None:
+        return NotebookReadFailure(path, f"{path.name}: {problem}")
     try:
-        raw = path.read_bytes()
-        if (depth := json_depth(raw)) > MAX_JSON_DEPTH:
-            return NotebookReadFailure(
-                path, f"{path.name} is not valid notebook JSON: nested {depth} levels deep; the limit is {MAX_JSON_DEPTH}"
-            )
         nb: NotebookNode = nbformat.reads(raw.decode("utf-8"), as_version=4)  # type: ignore[no-untyped-call]
         nbformat.validate(nb)
-    except (json.JSONDecodeError, UnicodeDecodeError, NotJSONError) as exc:
-        return NotebookReadFailure(path, f"{path.name} is not valid notebook JSON: {exc}")
     except nbformat.ValidationError as exc:
-        return NotebookReadFailure(path, f"{path.name} is not a valid nbformat 4 notebook: {exc.message}")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return NotebookReadFailure(path, f"{path.name}: not a valid nbformat 4 notebook: {exc.message}")
+    except (ValueError, KeyError, TypeError, AttributeError, NotJSONError) as exc:
         return NotebookReadFailure(path, f"{path.name} cannot be read as a notebook: {exc}")
     if not any(cell.cell_type == "code" for cell in nb.cells):
-        return NotebookReadFailure(path, f"{path.name} has no code cells")
+        return NotebookReadFailure(path, f"{path.name}: no code cells")
     return nb
 
 

@@ -77,11 +77,15 @@ def test_parameters_source_is_valid_python_and_sorted() -> None:
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"", "is empty"),
-        (b"{not json", "not valid notebook JSON"),
-        (b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "has no code cells"),
-        (b'{"nbformat": 4, "nbformat_minor": 5, "cells": "x", "metadata": {}}', "not a valid nbformat 4"),
-        (b"\xff\xfe\x00garbage", "not valid notebook JSON"),
+        (b"", "student.ipynb: empty file (0 bytes)"),
+        (b"{not json", "student.ipynb: not valid notebook JSON"),
+        (b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "student.ipynb: no code cells"),
+        (b'{"nbformat": 4, "nbformat_minor": 5, "cells": "x", "metadata": {}}', "not a notebook: no 'cells' list"),
+        (b'{"nbformat": 4, "nbformat_minor": 5, "cells": [{"cell_type": "code"}], "metadata": {}}',
+         "student.ipynb: not a valid nbformat 4 notebook"),
+        (b'{"nbformat": 5, "nbformat_minor": 0, "cells": [], "metadata": {}}', "nbformat version 5; the grader reads 4"),
+        (b"[" * 5000 + b"]" * 5000, "student.ipynb: not valid notebook JSON"),
+        (b"\xff\xfe\x00garbage", "student.ipynb: not a notebook: not UTF-8 text"),
     ],
 )
 def test_unreadable_notebooks_say_why(tmp_path: Path, content: bytes, reason: str) -> None:

@@ -67,7 +67,7 @@ def test_a_corrupt_file_is_red_without_a_false_sandbox_claim(tmp_path: Path) -> 
     path.write_text('{"cells": [', encoding="utf-8")
     code, out = _check(path)
     assert code == 1, out
-    assert "not a notebook: broken.ipynb is not valid notebook JSON" in out
+    assert "not a notebook: broken.ipynb: not valid notebook JSON" in out
     assert "bubblewrap" not in out
 
 
