@@ -125,7 +125,7 @@ def grade(
 ) -> None:
     """Grade every notebook under SUBMISSIONS and write results, reports and a gradebook to OUT."""
     from grader.errors import GraderError
-    from grader.main import LmsOptions, run_grade
+    from grader.commands import LmsOptions, run_grade
 
     mode = SandboxMode.AUTO.value if unsandboxed else (sandbox.value if sandbox else None)
     try:
@@ -154,7 +154,7 @@ def check(
 ) -> None:
     """Self-check a notebook before submitting: quick profile, public criteria only; exit 1 unless ready."""
     from grader.errors import GraderError
-    from grader.main import run_check
+    from grader.commands import run_check
 
     try:
         code = run_check(notebook, rubric, html)
@@ -170,7 +170,7 @@ def rescore(
 ) -> None:
     """Re-score a graded class under a (changed) rubric from cached evidence, without re-execution."""
     from grader.errors import GraderError
-    from grader.main import run_rescore
+    from grader.commands import run_rescore
 
     try:
         run_rescore(out, rubric)
@@ -187,7 +187,7 @@ def report(
 ) -> None:
     """Re-render every report, the class summary and the exports from stored results."""
     from grader.errors import GraderError
-    from grader.main import LmsOptions, run_report
+    from grader.commands import LmsOptions, run_report
 
     try:
         run_report(out, template, LmsOptions(roster, lms_assignment=lms_assignment))
@@ -217,7 +217,7 @@ def review(
 def rubric_check(path: ExistingFile) -> None:
     """Validate a rubric and print its questions and points."""
     from grader.errors import GraderError
-    from grader.main import run_rubric_check
+    from grader.commands import run_rubric_check
 
     try:
         run_rubric_check(path)
@@ -232,7 +232,7 @@ def rubric_publish(
 ) -> None:
     """Write the student rubric: what the self-check needs, without keys, feedback or hidden data."""
     from grader.errors import GraderError
-    from grader.main import run_rubric_publish
+    from grader.commands import run_rubric_publish
 
     try:
         run_rubric_publish(path, out)
@@ -248,7 +248,7 @@ def rubric_diff(
 ) -> None:
     """List whose grade would change, and by how much, if NEW replaced OLD."""
     from grader.errors import GraderError
-    from grader.main import run_rubric_diff
+    from grader.commands import run_rubric_diff
 
     try:
         run_rubric_diff(old, new, results)
@@ -270,7 +270,7 @@ def assign(
 ) -> None:
     """Generate the student template and the solution from one source notebook."""
     from grader.errors import GraderError
-    from grader.main import run_assign
+    from grader.commands import run_assign
 
     try:
         run_assign(source, rubric)

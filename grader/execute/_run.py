@@ -1,7 +1,7 @@
 """Run one prepared notebook in a fresh kernel (sandboxed unless configured otherwise) and record it.
 
 A run: the private scratch directory, the live work dir and the sandbox's cgroup are made (``_job``,
-``_cgroup``); the kernel starts and the cells run (``_runner``) while the guard watches the sandbox's
+``_cgroup``); the kernel starts and the cells run (``_session``) while the guard watches the sandbox's
 memory and work dir from outside (``_guard``); the kernel is shut down; what the notebook wrote is copied
 back into the work dir; the scratch is removed (the cgroup with it); what happened becomes an
 ``ExecutionRecord`` (``_state``).
@@ -23,7 +23,7 @@ from grader.errors import SandboxError, SandboxUnavailableError
 from grader.execute._guard import Guard, launcher_pid
 from grader.execute._job import Job, Scratch
 from grader.execute._reasons import applied_limits
-from grader.execute._runner import Runner
+from grader.execute._session import KernelSession
 from grader.execute._sandbox import sandbox_available
 from grader.execute._state import RunState
 from grader.execute.config import ExecutionConfig
@@ -108,7 +108,7 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
 async def _run(job: Job) -> tuple[NotebookNode, ExecutionRecord]:
     started = time.monotonic()
     with Scratch(job) as scratch:
-        runner = Runner(job, scratch)
+        runner = KernelSession(job, scratch)
         guard = Guard(job, scratch, runner.stop_kernel, lambda: launcher_pid(runner.km))
         state = await guard.watch(runner.execute())
         guard.judge(state)

@@ -11,7 +11,7 @@ import pytest
 from nbformat import NotebookNode
 
 import grader.execute._run as run_module
-import grader.execute._runner as runner_module
+import grader.execute._session as runner_module
 from grader.errors import SandboxError, SandboxUnavailableError
 from grader.execute import ExecStatus, run_notebook
 

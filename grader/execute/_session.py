@@ -1,4 +1,4 @@
-"""One kernel, one notebook: start it, run the cells under the timeouts, stop it.
+"""One kernel session, one notebook: start the kernel, run the cells under the timeouts, stop it.
 
 A cell over ``cell_timeout_s`` is interrupted (by message: a SIGINT would kill bwrap) and, when it does
 not stop within ``interrupt_grace_s``, the kernel is killed; when the interrupt works, later cells still
@@ -30,14 +30,14 @@ from grader.execute._state import RunState, student_numbers
 from grader.records.contract import EPILOGUE_TAG
 from grader.records.execution import ExecStatus
 
-__all__ = ["KILL_WAIT_S", "STARTUP_TIMEOUT_S", "Runner"]
+__all__ = ["KILL_WAIT_S", "STARTUP_TIMEOUT_S", "KernelSession"]
 
 STARTUP_TIMEOUT_S = 30.0
 KILL_WAIT_S = 10.0
 WATCH_S = 0.25
 
 
-class Runner:
+class KernelSession:
     """One kernel, one notebook: start, run the cells under the timeouts, stop."""
 
     def __init__(self, job: Job, scratch: Scratch) -> None:
