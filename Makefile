@@ -26,7 +26,7 @@ system-deps:
 
 setup: system-deps $(STAMP)
 
-# The rubric's demo profile: 2 x 200 sequences, 2 epochs, 20 s per cell (docs/benchmarks.md, "make demo").
+# The rubric's demo profile: 2 x 200 sequences, 2 epochs, 30 s per cell (docs/benchmarks.md, "make demo").
 demo: setup
 	@start=$$(date +%s); \
 	$(VENV)/bin/grader grade submissions/ --rubric rubrics/week11.yaml --out $(OUT) --jobs $(JOBS) \

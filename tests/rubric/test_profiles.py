@@ -26,7 +26,7 @@ WEEK11 = ROOT / "rubrics/week11.yaml"
 PROFILES: dict[str, object] = {
     "quick": {"max_epochs": 1, "cell_timeout_s": 150},
     "full": {"max_epochs": 6},
-    "demo": {"max_epochs": 2, "n_per_class": 200, "cell_timeout_s": 20},
+    "demo": {"max_epochs": 2, "n_per_class": 200, "cell_timeout_s": 30},
 }
 
 
@@ -75,7 +75,7 @@ def test_the_pipeline_hands_the_chosen_profile_to_the_notebook_and_the_limits(tm
     data = AssignmentData(tmp_path / "p.fa", tmp_path / "n.fa", HiddenPool((), ()), 200, ClassSecret.generate())
     params = _parameters(r, data, {}, GradeOptions(profile="demo"), "cpu").splitlines()
     assert {"PROFILE = 'demo'", "MAX_EPOCHS = 2", "N_PER_CLASS = 200", "FOLDS = 5"} <= set(params)
-    assert _execution_config(r, GradeOptions(profile="demo")).cell_timeout_s == 20
+    assert _execution_config(r, GradeOptions(profile="demo")).cell_timeout_s == 30
     with pytest.raises(RubricError, match="no profile 'nope'"):
         _execution_config(r, GradeOptions(profile="nope"))
 
