@@ -1,12 +1,14 @@
 """Which packages a build holds (everything else is in pyproject.toml).
 
-    python -m build                       # the TA's distribution: grader and reference (the solution)
-    NBGRADE_STUDENT=1 python -m build     # the student's: grader only, no reference/ (docs/students.md)
+    python -m build                       # the TA's: grader, the assignment packs and reference (the solution)
+    NBGRADE_STUDENT=1 python -m build     # the student's: grader and the packs' code, no reference/ (docs/students.md)
 
 The editable install (`make setup`) is the TA's. The student distribution must never carry
-``reference/``, the instructor's solution (tests/selfcheck/test_package.py inspects the wheel and the
-sdist). Its metadata is written to a fresh folder: an egg-info left by the editable install lists
-``reference/`` files, and setuptools would put them in the sdist.
+``reference/``, the instructor's solution, nor an assignment's notebooks or rubric (``assignments/*/``
+keeps them next to the pack's code; MANIFEST.in and the package data keep them out, and
+tests/selfcheck/test_package.py inspects the wheel and the sdist). Its metadata is written to a fresh
+folder: an egg-info left by the editable install lists ``reference/`` files, and setuptools would put
+them in the sdist.
 """
 
 import atexit
@@ -17,7 +19,9 @@ import tempfile
 from setuptools import find_namespace_packages, setup
 
 STUDENT = os.environ.get("NBGRADE_STUDENT", "") == "1"
-PACKAGES = ["grader", "grader.*"] if STUDENT else ["grader", "grader.*", "reference", "reference.*"]
+PACKAGES = ["grader", "grader.*", "assignments.*"]
+if not STUDENT:
+    PACKAGES += ["reference", "reference.*"]
 EGG_BASE = tempfile.mkdtemp(prefix="nbgrade-student-") if STUDENT else ""
 if EGG_BASE:
     atexit.register(shutil.rmtree, EGG_BASE, True)

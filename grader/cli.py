@@ -124,8 +124,8 @@ def grade(
     lms_assignment: LmsAssignmentOption = None,
 ) -> None:
     """Grade every notebook under SUBMISSIONS and write results, reports and a gradebook to OUT."""
-    from grader.errors import GraderError
     from grader.commands import LmsOptions, run_grade
+    from grader.errors import GraderError
 
     mode = SandboxMode.AUTO.value if unsandboxed else (sandbox.value if sandbox else None)
     try:
@@ -153,8 +153,8 @@ def check(
     ] = None,
 ) -> None:
     """Self-check a notebook before submitting: quick profile, public criteria only; exit 1 unless ready."""
-    from grader.errors import GraderError
     from grader.commands import run_check
+    from grader.errors import GraderError
 
     try:
         code = run_check(notebook, rubric, html)
@@ -169,8 +169,8 @@ def rescore(
     rubric: RubricOption,
 ) -> None:
     """Re-score a graded class under a (changed) rubric from cached evidence, without re-execution."""
-    from grader.errors import GraderError
     from grader.commands import run_rescore
+    from grader.errors import GraderError
 
     try:
         run_rescore(out, rubric)
@@ -186,8 +186,8 @@ def report(
     lms_assignment: LmsAssignmentOption = None,
 ) -> None:
     """Re-render every report, the class summary and the exports from stored results."""
-    from grader.errors import GraderError
     from grader.commands import LmsOptions, run_report
+    from grader.errors import GraderError
 
     try:
         run_report(out, template, LmsOptions(roster, lms_assignment=lms_assignment))
@@ -216,8 +216,8 @@ def review(
 @rubric_app.command("check")
 def rubric_check(path: ExistingFile) -> None:
     """Validate a rubric and print its questions and points."""
-    from grader.errors import GraderError
     from grader.commands import run_rubric_check
+    from grader.errors import GraderError
 
     try:
         run_rubric_check(path)
@@ -231,8 +231,8 @@ def rubric_publish(
     out: Annotated[Path, typer.Option("--out", "-o", dir_okay=False, help="Where to write the student rubric.")],
 ) -> None:
     """Write the student rubric: what the self-check needs, without keys, feedback or hidden data."""
-    from grader.errors import GraderError
     from grader.commands import run_rubric_publish
+    from grader.errors import GraderError
 
     try:
         run_rubric_publish(path, out)
@@ -247,8 +247,8 @@ def rubric_diff(
     results: Annotated[Path, typer.Option(exists=True, file_okay=False, help="A graded output folder.")],
 ) -> None:
     """List whose grade would change, and by how much, if NEW replaced OLD."""
-    from grader.errors import GraderError
     from grader.commands import run_rubric_diff
+    from grader.errors import GraderError
 
     try:
         run_rubric_diff(old, new, results)
@@ -269,8 +269,8 @@ def assign(
     ] = None,
 ) -> None:
     """Generate the student template and the solution from one source notebook."""
-    from grader.errors import GraderError
     from grader.commands import run_assign
+    from grader.errors import GraderError
 
     try:
         run_assign(source, rubric)

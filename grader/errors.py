@@ -8,7 +8,8 @@ a dead kernel, a missing answer) is never raised: it is recorded as data (``Exec
     GraderError
     ├── ConfigError                 a configuration file is invalid
     │   ├── RubricError             rubrics/*.yaml: names the file, the key path and the bad value
-    │   │   └── RubricVersionError  written for another schema version
+    │   │   ├── RubricVersionError  written for another schema version
+    │   │   └── PackError           the rubric's assignment pack is missing or invalid (grader.packs)
     │   ├── AssignmentError         the assignment's files or data are missing or invalid
     │   └── LmsFileError            an LMS file (roster, submission times) is not what it should be: names file and row
     ├── SandboxError                the sandbox cannot be set up on this machine
@@ -25,6 +26,7 @@ __all__ = [
     "ConfigError",
     "GraderError",
     "LmsFileError",
+    "PackError",
     "RenderError",
     "RubricError",
     "RubricVersionError",
@@ -49,6 +51,11 @@ class RubricError(ConfigError):
 
 class RubricVersionError(RubricError):
     """A rubric was written for a schema version this grader does not read."""
+
+
+class PackError(RubricError):
+    """The assignment pack a rubric names cannot be used; the message names the rubric, the
+    ``assignment:`` key, the packs found and the closest name."""
 
 
 class AssignmentError(ConfigError):

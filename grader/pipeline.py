@@ -16,15 +16,17 @@ from typing import Any
 
 from nbformat import NotebookNode
 
+from assignments.week11.items import FIRST_LAYER_KERNELS, HIDDEN_PREDICTIONS, MOTIFS
 from grader._version import __version__
 from grader.collect.epilogue import epilogue_source
 from grader.collect.notebook import figures, markdown_answers, merge_answers
-from grader.collect.parse import parse_record, read_record_file
+from grader.collect.parse import nothing_collected, parse_record, read_record_file
 from grader.evaluate.hidden import evaluate_hidden
 from grader.evaluate.motifs import match_motifs
 from grader.execute import ExecutionConfig, detect_devices, device_for_slot, run_notebook, seed_cell_source
 from grader.execute.rundirs import run_dir
 from grader.integrity.notebook import integrity_report
+from grader.packs import AssignmentPack
 from grader.prepare.data import AssignmentData, HiddenSet
 from grader.prepare.notebook import (
     NotebookReadFailure,
@@ -37,7 +39,7 @@ from grader.prepare.notebook import (
 from grader.records.adjust import Lateness
 from grader.records.collected import CollectedRecord, Item
 from grader.records.contract import RECORD_FILE
-from grader.records.evidence import Evidence
+from grader.records.evidence import HIDDEN, Evidence
 from grader.records.execution import ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission, IntegrityReport
 from grader.rubric import Rubric
@@ -87,12 +89,12 @@ def _parameters(
     return parameters_source(params)
 
 
-def _prepare(nb: NotebookNode, parameters: str, options: GradeOptions) -> NotebookNode:
+def _prepare(nb: NotebookNode, parameters: str, options: GradeOptions, pack: AssignmentPack) -> NotebookNode:
     return inject_cells(
         strip_outputs(nb),
         seed_source=seed_cell_source(options.seed),
         parameters=parameters,
-        epilogue=epilogue_source(),
+        epilogue=epilogue_source(pack),
     )
 
 
@@ -109,33 +111,28 @@ def _execution_config(rubric: Rubric, options: GradeOptions) -> ExecutionConfig:
     return ExecutionConfig.model_validate({**rubric.execution.model_dump(exclude_unset=True), **update})
 
 
-def _collect(workdir: Path, executed: NotebookNode, record: ExecutionRecord, n_hidden: int) -> CollectedRecord:
+def _collect(
+    workdir: Path, executed: NotebookNode, record: ExecutionRecord, n_hidden: int, pack: AssignmentPack
+) -> CollectedRecord:
     if not record.epilogue_ran:
-        return _nothing_collected(f"nothing was collected: {record.reason or record.status.value}")
+        return nothing_collected(f"nothing was collected: {record.reason or record.status.value}", pack.items)
     data, why = read_record_file(workdir / RECORD_FILE)
     if data is None:
-        return _nothing_collected(why)
-    parsed = parse_record(data, figures=figures(executed), n_hidden=n_hidden)
+        return nothing_collected(why, pack.items)
+    parsed = parse_record(data, pack.items, figures=figures(executed), n_hidden=n_hidden)
     answers = merge_answers(parsed.answers, markdown_answers(executed))
     return parsed.model_copy(update={"answers": answers})
 
 
-_ITEM_FIELDS = ("gradients", "cv", "kernel_sweep", "hidden_predictions", "first_layer_kernels")
-
-
-def _nothing_collected(reason: str) -> CollectedRecord:
-    """A record whose every item is ``missing`` for ``reason``."""
-    items = {k: {"status": "missing", "reason": reason} for k in _ITEM_FIELDS}
-    return CollectedRecord.model_validate({**items, "problem": reason})
-
-
 def _evidence(collected: CollectedRecord, hidden: HiddenSet, *, motifs: bool = True) -> Evidence:
     """``motifs=False`` (the self-check: motifs are a hidden criterion) skips the JASPAR matching."""
-    return Evidence(
-        collected=collected,
-        hidden=evaluate_hidden(collected.hidden_predictions, hidden.labels),
-        motifs=match_motifs(collected.first_layer_kernels) if motifs else Item.missing("matched at grading time"),
-    )
+    measured = {
+        HIDDEN: evaluate_hidden(HIDDEN_PREDICTIONS.read(collected), hidden.labels),
+        MOTIFS.name: match_motifs(FIRST_LAYER_KERNELS.read(collected)) if motifs else Item.missing(
+            "matched at grading time"
+        ),
+    }
+    return Evidence.model_validate({"collected": collected, "measurements": measured})
 
 
 def _invalid(path: Path, failure: NotebookReadFailure) -> tuple[ExecutionRecord, Evidence, IntegrityReport]:
@@ -162,8 +159,9 @@ def _run(
         staged = data.stage(workdir)
         config = _execution_config(rubric, options)
         parameters = _parameters(rubric, data, staged, options, _device(config, options.slot))
+        pack = rubric.pack()
         executed, record = run_notebook(
-            _prepare(runnable, parameters, options),
+            _prepare(runnable, parameters, options, pack),
             workdir=workdir,
             config=config,
             slot=options.slot,
@@ -173,7 +171,7 @@ def _run(
             executed_path.parent.mkdir(parents=True, exist_ok=True)
             write_notebook(executed, executed_path)
             record = record.model_copy(update={"executed_notebook": executed_path.name})
-        collected = _collect(workdir, executed, record, len(hidden.labels))
+        collected = _collect(workdir, executed, record, len(hidden.labels), pack)
         evidence = _evidence(collected, hidden, motifs=not options.self_check)
         return record, evidence, integrity_report(nb, executed, options.template)
     finally:

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assignments.week11.items import MOTIFS
 from grader.discover.lms_files import Roster, names_from_roster, read_roster
 from grader.errors import RenderError, StoreError
 from grader.export import ExtraCredit, RosterEntry, resolve_lms_settings, write_exports
@@ -179,7 +180,8 @@ def _notebooks(out_dir: Path, graded: Sequence[GradedSubmission]) -> dict[str, P
 
 def _motif_ids(graded: Sequence[GradedSubmission]) -> set[str]:
     """Every JASPAR matrix id any submission matched."""
-    return {h.matrix_id for g in graded if g.evidence.motifs.is_ok for h in (g.evidence.motifs.value or ())}
+    items = (MOTIFS.read(g.evidence) for g in graded)
+    return {h.matrix_id for item in items if item.is_ok for h in (item.value or ())}
 
 
 def _write_similarity(out_dir: Path, report: SimilarityReport) -> Path:

@@ -4,9 +4,9 @@
     python scripts/import_graph.py --write    replace the block between the markers in docs/architecture.md
     python scripts/import_graph.py --check    exit 1 when docs/architecture.md is out of date (a test runs it)
 
-One line per package (a top-level module or sub-package of ``grader``, and ``reference``), in the order of
-the import-linter layers in pyproject.toml, with the packages it imports directly. Built with grimp, the
-graph library import-linter itself uses.
+One line per package (a top-level module or sub-package of ``grader``, an assignment pack, and
+``reference``), in the order of the import-linter layers in pyproject.toml, with the packages it imports
+directly. Built with grimp, the graph library import-linter itself uses.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ END = "<!-- import-graph: end -->"
 
 def _package(module: str) -> str:
     parts = module.split(".")
-    return ".".join(parts[:2]) if parts[0] == "grader" and len(parts) > 1 else parts[0]
+    return ".".join(parts[:2]) if parts[0] in ("grader", "assignments") and len(parts) > 1 else parts[0]
 
 
 def _layer_order() -> list[str]:
@@ -37,7 +37,9 @@ def _layer_order() -> list[str]:
 
 def edges() -> dict[str, set[str]]:
     """Package -> the packages it imports directly (itself excluded)."""
-    graph = grimp.build_graph("grader", "reference")
+    if str(ROOT) not in sys.path:  # the namespace package assignments/ is found in the checkout, not the install
+        sys.path.insert(0, str(ROOT))
+    graph = grimp.build_graph("grader", "reference", "assignments")
     out: dict[str, set[str]] = {}
     for module in graph.modules:
         source = _package(module)
@@ -54,7 +56,7 @@ def render() -> str:
     names = sorted(graph, key=lambda n: (rank.get(n, len(order)), n))
     width = max(len(n) for n in names)
     lines = [f"{n:<{width}}  -> {', '.join(sorted(graph[n], key=lambda t: (rank.get(t, len(order)), t))) or '-'}"
-             for n in names if n != "grader"]
+             for n in names if n not in ("grader", "assignments")]
     return "\n".join([BEGIN, "```", *lines, "```", END])
 
 

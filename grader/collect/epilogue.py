@@ -1,19 +1,40 @@
-"""The epilogue cell's source: ``kernel_epilogue.py`` read as text, plus a call and a clean-up."""
+"""The epilogue cell's source: the generic collector, the assignment pack's kernel code, a call, a clean-up.
+
+``kernel_epilogue.py`` (generic: ``ANSWERS``, plain JSON, the record file) is read as text; the pack's
+``epilogue`` (``AssignmentPack.epilogue``) defines ``_pack_collect``, which the generic collector calls.
+Every function the two define is deleted again, so the student's namespace keeps no grader code.
+"""
 
 from __future__ import annotations
 
+import ast
 from functools import cache
 from importlib import resources
 
+from grader.packs import AssignmentPack
+
 __all__ = ["epilogue_source"]
 
-_DEFINED = ("_grader_collect", "_read_fasta", "_one_hot", "_predict", "_first_conv_weights", "_models_section")
+_FUTURE = "from __future__ import annotations\n"
+
+
+def _code(text: str) -> str:
+    """``text`` without its module docstring."""
+    return text.split('"""', 2)[2] if text.lstrip().startswith('"""') else text
+
+
+def _functions(source: str) -> list[str]:
+    return [node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
 
 
 @cache
-def epilogue_source() -> str:
+def epilogue_source(pack: AssignmentPack) -> str:
     """Python source of the ``grader-epilogue`` cell (runs in the student's kernel, writes JSON only)."""
-    text = resources.files("grader.collect").joinpath("kernel_epilogue.py").read_text(encoding="utf-8")
-    body = text.split('"""', 2)[2]  # drop the module docstring; keep the code
-    cleanup = "\n".join(f"del {name}" for name in _DEFINED)
-    return f"# Grader epilogue: collects the contract's variables.{body}\n_grader_collect(globals())\n{cleanup}\n"
+    generic = _code(resources.files("grader.collect").joinpath("kernel_epilogue.py").read_text(encoding="utf-8"))
+    own = _code(pack.epilogue).replace(_FUTURE, "")  # a __future__ import is legal only at the top
+    call = "_grader_collect(globals(), _pack_collect)" if "_pack_collect" in _functions(own) else (
+        "_grader_collect(globals())"
+    )
+    body = f"{generic}\n{own}"
+    cleanup = "\n".join(f"del {name}" for name in _functions(body))
+    return f"# Grader epilogue: collects the contract's variables.{body}\n{call}\n{cleanup}\n"

@@ -23,8 +23,8 @@ from grader.errors import SandboxError, SandboxUnavailableError
 from grader.execute._guard import Guard, launcher_pid
 from grader.execute._job import Job, Scratch
 from grader.execute._reasons import applied_limits
-from grader.execute._session import KernelSession
 from grader.execute._sandbox import sandbox_available
+from grader.execute._session import KernelSession
 from grader.execute._state import RunState
 from grader.execute.config import ExecutionConfig
 from grader.execute.devices import detect_devices, device_for_slot

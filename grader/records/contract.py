@@ -1,8 +1,9 @@
 """The notebook contract's fixed names: the grader's cell tags, the files it and the epilogue exchange.
 
 One home for each name; the prepare, execute, discover and collect stages import them from here. (The
-epilogue's own source, ``grader/collect/kernel_epilogue.py``, runs inside the student's kernel where the
-grader cannot be imported: it repeats ``RECORD_FILE`` and ``HIDDEN_FASTA``, and a test keeps them equal.)
+epilogue's own source, ``grader/collect/kernel_epilogue.py`` and the pack's
+``assignments/week11/kernel_epilogue.py``, runs inside the student's kernel where the grader cannot be
+imported: it repeats ``RECORD_FILE`` and ``HIDDEN_FASTA``, and a test keeps them equal.)
 """
 
 from __future__ import annotations

@@ -1,11 +1,23 @@
-"""What the evaluate stage adds: measurements the grader made itself, outside the sandbox."""
+"""What the evaluate stage adds: measurements the grader made itself, outside the sandbox.
+
+The measurements are kept by name as plain JSON (``Evidence.measurements``: ``hidden``, and what the
+assignment pack's evaluators add); a typed reader (``grader.packs.Measure``) re-types one on each read.
+Evidence stored with the measurements as top-level keys is lifted into ``measurements`` on load.
+"""
 
 from __future__ import annotations
 
-from grader._model import Frozen
-from grader.records.collected import CollectedRecord, Item
+from typing import Any
 
-__all__ = ["Evidence", "HiddenEvaluation", "MotifHit"]
+from pydantic import Field, JsonValue, model_validator
+
+from grader._model import Frozen
+from grader.records.collected import CollectedRecord, Item, lift_items, typed_item
+
+__all__ = ["HIDDEN", "Evidence", "HiddenEvaluation", "MotifHit"]
+
+HIDDEN = "hidden"
+"""The name of the hidden-set evaluation in ``Evidence.measurements`` (every assignment has one)."""
 
 
 class HiddenEvaluation(Frozen):
@@ -42,5 +54,18 @@ class Evidence(Frozen):
     """
 
     collected: CollectedRecord = CollectedRecord()
-    hidden: Item[HiddenEvaluation] = Item.missing("not evaluated")
-    motifs: Item[tuple[MotifHit, ...]] = Item.missing("not evaluated")
+    measurements: dict[str, Item[JsonValue]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lift(cls, data: Any) -> Any:
+        return lift_items(data, cls.model_fields, "measurements")
+
+    @property
+    def hidden(self) -> Item[HiddenEvaluation]:
+        """The hidden-set evaluation, re-typed (``missing: not evaluated`` when there is none)."""
+        return typed_item(self.measurement(HIDDEN), HiddenEvaluation)
+
+    def measurement(self, name: str) -> Item[JsonValue]:
+        """The measurement called ``name`` as plain JSON, or ``missing: not evaluated``."""
+        return self.measurements.get(name, Item.missing("not evaluated"))

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assignments.week11.items import CV, FIRST_LAYER_KERNELS, GRADIENTS, KERNEL_SWEEP, MOTIFS
 from grader.records.collected import CVReport, GradientData, Item, Scalar
 from grader.records.evidence import HiddenEvaluation, MotifHit
 from grader.records.execution import ExecStatus, ExecutionRecord
@@ -348,15 +349,16 @@ def _sweep(item: Item[dict[str, float]]) -> tuple[tuple[tuple[str, str], ...], s
 def _classifier_section(graded: GradedSubmission) -> ClassifierSection:
     """Assignment 2.5's panel."""
     collected, hidden_item = graded.evidence.collected, graded.evidence.hidden
-    cv = collected.cv.value if collected.cv.is_ok else None
+    cv_item = CV.read(collected)
+    cv = cv_item.value if cv_item.is_ok else None
     hidden = hidden_item.value if hidden_item.is_ok else None
     roc, pr = _curves(hidden) if hidden is not None else (None, None)
     messages = []
     if hidden is None:
         messages.append(f"Not evaluated on the hidden set: {hidden_item.reason or hidden_item.status.value}.")
     if cv is None:
-        messages.append(f"No cross-validation results (CV_RESULTS): {collected.cv.reason or collected.cv.status.value}.")
-    sweep, sweep_message = _sweep(collected.kernel_sweep)
+        messages.append(f"No cross-validation results (CV_RESULTS): {cv_item.reason or cv_item.status.value}.")
+    sweep, sweep_message = _sweep(KERNEL_SWEEP.read(collected))
     return ClassifierSection(roc, pr, _metric_facts(cv, hidden), _folds(cv), tuple(messages), sweep, sweep_message)
 
 
@@ -393,11 +395,11 @@ def _kernel_row(index: int, kernel: Kernel, hit: MotifHit | None, reference: Ref
 
 def _kernel_section(graded: GradedSubmission, reference: ReferenceData) -> KernelSection:
     """Assignment 2.6's panel: up to :data:`MAX_KERNELS` kernels, matched ones first."""
-    item = graded.evidence.collected.first_layer_kernels
+    item = FIRST_LAYER_KERNELS.read(graded.evidence.collected)
     if not item.is_ok or item.value is None:
         return KernelSection((), f"No first-layer kernels: {item.reason or item.status.value}", "")
     kernels = item.value
-    motifs = graded.evidence.motifs
+    motifs = MOTIFS.read(graded.evidence)
     best = _best_hits(motifs.value or ()) if motifs.is_ok else {}
     order = sorted(best, key=lambda i: -best[i].score) + sorted(
         (i for i in range(len(kernels)) if i not in best), key=lambda i: -_norm(kernels[i])
@@ -484,7 +486,7 @@ def build_student_report(
         score=_score(feedback),
         questions=questions,
         lost=tuple(q for q in questions if q.feedback.lost > 0),
-        gradients=_gradient_section(graded.evidence.collected.gradients, reference.gradients),
+        gradients=_gradient_section(GRADIENTS.read(graded.evidence.collected), reference.gradients),
         classifier=_classifier_section(graded),
         kernels=_kernel_section(graded, reference),
         execution=_execution_section(r.execution),

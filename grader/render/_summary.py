@@ -14,6 +14,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assignments.week11.items import CV
 from grader.discover.duplicates import RULE as DUPLICATE_RULE
 from grader.discover.duplicates import is_duplicate_note, read_duplicates
 from grader.integrity.similarity import SimilarityReport, SimilarPair
@@ -166,7 +167,8 @@ def _score_chart(graded: Sequence[GradedSubmission]) -> BarChart | None:
 
 def _hidden_aucs(graded: Sequence[GradedSubmission]) -> list[float]:
     """The hidden-set ROC-AUC of every submission that has one."""
-    return [g.evidence.hidden.value.roc_auc for g in graded if g.evidence.hidden.is_ok and g.evidence.hidden.value]
+    items = (g.evidence.hidden for g in graded)
+    return [item.value.roc_auc for item in items if item.is_ok and item.value]
 
 
 def _auc_chart(aucs: Sequence[float], threshold: float | None) -> BarChart | None:
@@ -210,7 +212,7 @@ _GAP_FLAGS = {
 def _metric_flag(g: GradedSubmission, metric_gap: float, href: str) -> FlagRow | None:
     """The reported CV ROC-AUC (mean over folds) against the same fold models' mean hidden-set ROC-AUC,
     flagged when more than ``metric_gap`` apart and worded by the spread of the folds."""
-    cv, hidden = g.evidence.collected.cv, g.evidence.hidden
+    cv, hidden = CV.read(g.evidence.collected), g.evidence.hidden
     if not (cv.is_ok and cv.value and hidden.is_ok and hidden.value):
         return None
     per_model = hidden.value.per_model_roc_auc

@@ -13,6 +13,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assignments.week11.items import (
+    CV,
+    FIRST_LAYER_KERNELS,
+    GRADIENTS,
+    HIDDEN_PREDICTIONS,
+    KERNEL_SWEEP,
+    MOTIFS,
+)
 from grader.integrity import SimilarityReport
 from grader.records.collected import Item
 from grader.records.evidence import HiddenEvaluation, MotifHit
@@ -109,10 +117,11 @@ def _question(q: QuestionResult) -> QuestionView:
 def _evidence(graded: GradedSubmission) -> tuple[Fact, ...]:
     collected, ev = graded.evidence.collected, graded.evidence
     facts = [
-        _fact("gradients", collected.gradients, _size), _fact("cross-validation", collected.cv),
-        _fact("kernel sweep", collected.kernel_sweep), _fact("first-layer kernels", collected.first_layer_kernels, _size),
-        _fact("hidden predictions", collected.hidden_predictions, _size),
-        _fact("hidden-set evaluation", ev.hidden, _hidden), _fact("motif matches", ev.motifs, _motifs),
+        _fact("gradients", GRADIENTS.read(collected), _size), _fact("cross-validation", CV.read(collected)),
+        _fact("kernel sweep", KERNEL_SWEEP.read(collected)),
+        _fact("first-layer kernels", FIRST_LAYER_KERNELS.read(collected), _size),
+        _fact("hidden predictions", HIDDEN_PREDICTIONS.read(collected), _size),
+        _fact("hidden-set evaluation", ev.hidden, _hidden), _fact("motif matches", MOTIFS.read(ev), _motifs),
     ]
     if collected.problem:
         facts.append(Fact("collection problem", collected.problem, "invalid"))

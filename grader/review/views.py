@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from assignments.week11.items import MOTIFS
 from grader.errors import StoreError
 from grader.publish import executed_notebook, load_class, load_similarity
 from grader.records.graded import GradedSubmission
@@ -129,8 +130,8 @@ class ClassCache:
         cache_dir = self.out_dir / "reports" / ".cache"
         if not (cache_dir / CACHE_NAME).is_file():
             return None
-        ids = frozenset(h.matrix_id for g in self.load() if g.evidence.motifs.is_ok
-                        for h in (g.evidence.motifs.value or ()))
+        items = (MOTIFS.read(g.evidence) for g in self.load())
+        ids = frozenset(h.matrix_id for item in items if item.is_ok for h in (item.value or ()))
         with self._lock:
             if self._reference is None or ids != self._reference_ids:
                 self._reference, self._reference_ids = load_reference(ids, cache_dir=cache_dir), ids

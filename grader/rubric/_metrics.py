@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from assignments.week11.items import CV, KERNEL_SWEEP
 from grader.records.collected import Item, ItemStatus
 from grader.records.evidence import Evidence
 
@@ -137,7 +138,7 @@ def _hidden(attribute: str) -> Callable[[Evidence], MetricReading]:
 
 def _cv(attribute: str) -> Callable[[Evidence], MetricReading]:
     def read(evidence: Evidence) -> MetricReading:
-        item = evidence.collected.cv
+        item = CV.read(evidence.collected)
         if item.value is None or not item.is_ok:
             return MetricReading.unavailable(item, "CV_RESULTS")
         values: tuple[float, ...] = getattr(item.value, attribute)
@@ -160,7 +161,7 @@ def _hidden_per_model(evidence: Evidence) -> MetricReading:
 
 
 def _sweep_best(evidence: Evidence) -> MetricReading:
-    item = evidence.collected.kernel_sweep
+    item = KERNEL_SWEEP.read(evidence.collected)
     if item.value is None or not item.is_ok or not item.value:
         return MetricReading.unavailable(item, "KERNEL_SWEEP")
     return MetricReading.of(max(item.value.values()), len(item.value))

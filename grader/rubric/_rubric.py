@@ -8,8 +8,9 @@ from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, SerializeAsAny, field_validator, model_validator
 
-from grader.errors import RubricError
+from grader.errors import PackError, RubricError
 from grader.execute.config import ExecutionConfig
+from grader.packs import DEFAULT_ASSIGNMENT, AssignmentPack, load_pack
 from grader.rubric._base import (
     Flag,
     NonNegative,
@@ -170,6 +171,8 @@ class Rubric(Spec):
     schema_version: Literal[1]
     id: Ident
     title: Text
+    assignment: Ident | None = None
+    """The assignment pack (``assignments/<name>/``); without it, ``grader.packs.DEFAULT_ASSIGNMENT``."""
     due: dt.datetime | None = None
     max_points: NonNegative
     extra_max_points: NonNegative = 0.0
@@ -186,6 +189,21 @@ class Rubric(Spec):
     @classmethod
     def _execution_keys(cls, value: Any) -> Any:
         return check_execution_keys(value)
+
+    def pack(self) -> AssignmentPack:
+        """The rubric's assignment pack: ``assignment:``, or ``DEFAULT_ASSIGNMENT`` when not given."""
+        return load_pack(self.assignment or DEFAULT_ASSIGNMENT, rubric=self.origin.path if self.origin else "")
+
+    @field_validator("assignment")
+    @classmethod
+    def _known_pack(cls, name: str | None) -> str | None:
+        if name is None:
+            return None
+        try:
+            load_pack(name)
+        except PackError as exc:
+            raise bad_value(str(exc)) from None
+        return name
 
     @field_validator("due")
     @classmethod

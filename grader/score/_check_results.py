@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from assignments.week11.items import GRADIENTS, KERNEL_SWEEP, MOTIFS
 from grader.records.collected import Item
 from grader.records.evidence import MotifHit
 from grader.rubric import (
@@ -92,7 +93,7 @@ def _check_figures(criterion: ArtifactCriterion, ctx: Context) -> Outcome:
 def _check_artifact(criterion: ArtifactCriterion, ctx: Context) -> Outcome:
     if criterion.artifact == "figure":
         return _check_figures(criterion, ctx)
-    item: Item[Any] = getattr(ctx.evidence.collected, criterion.artifact)
+    item: Item[Any] = ctx.evidence.collected.item(criterion.artifact)
     name = ARTIFACTS[criterion.artifact]
     return Outcome.ok(f"{name} recorded") if item.is_ok else Outcome.from_item(item, name)
 
@@ -103,7 +104,7 @@ def _hit_text(hit: MotifHit) -> str:
 
 @check(MotifMatchCriterion)
 def _check_motif(criterion: MotifMatchCriterion, ctx: Context) -> Outcome:
-    item = ctx.evidence.motifs
+    item = MOTIFS.read(ctx.evidence)
     if item.value is None or not item.is_ok:
         return Outcome.from_item(item, "motif matches of the first-layer kernels")
     hits = sorted(item.value, key=lambda h: (-h.score, h.kernel_index, h.name))
@@ -139,7 +140,7 @@ def _check_gradient_uniformity(criterion: GradientUniformity, ctx: Context) -> O
     option = _chosen_option(criterion, ctx)
     if isinstance(option, Outcome):
         return option
-    item = ctx.evidence.collected.gradients
+    item = GRADIENTS.read(ctx.evidence.collected)
     if item.value is None or not item.is_ok:
         return Outcome.from_item(item, "GRADIENTS")
     judgement = judge(option, item.value, criterion, ctx.question)
@@ -202,7 +203,7 @@ def _check_reported_vs_measured(criterion: ReportedVsMeasured, ctx: Context) -> 
 
 @check(KernelSweepRun)
 def _check_kernel_sweep(criterion: KernelSweepRun, ctx: Context) -> Outcome:
-    item = ctx.evidence.collected.kernel_sweep
+    item = KERNEL_SWEEP.read(ctx.evidence.collected)
     if item.value is None or not item.is_ok:
         return Outcome.from_item(item, "KERNEL_SWEEP")
     sizes = sorted(item.value, key=lambda k: (len(k), k))

@@ -230,7 +230,7 @@ def _unset(rubric: Rubric, collected: CollectedRecord, ex: ExecutionRecord,
     optional: list[str] = []
     seen: set[str] = set()
     for key, needed in items.items():
-        item: Item[Any] = getattr(collected, key)
+        item: Item[Any] = collected.item(key)
         name = ITEM_NAMES.get(key, key)
         if item.status is ItemStatus.OK or name in seen:
             continue

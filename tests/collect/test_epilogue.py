@@ -9,16 +9,20 @@ from pathlib import Path
 import pytest
 import torch
 
+from assignments.week11.items import CV, FIRST_LAYER_KERNELS, GRADIENTS, HIDDEN_PREDICTIONS, KERNEL_SWEEP
 from grader.collect.epilogue import epilogue_source
 from grader.collect.parse import parse_record, read_record_file
+from grader.packs import load_pack
 from grader.records.collected import ItemStatus
+
+WEEK11 = load_pack("week11")
 
 
 def _run_epilogue(ns: dict[str, object], workdir: Path) -> dict[str, object]:
     cwd = os.getcwd()
     os.chdir(workdir)
     try:
-        exec(compile(epilogue_source(), "<epilogue>", "exec"), ns)
+        exec(compile(epilogue_source(WEEK11), "<epilogue>", "exec"), ns)
     finally:
         os.chdir(cwd)
     data, why = read_record_file(workdir / "grader_record.json")
@@ -55,17 +59,17 @@ def test_epilogue_collects_contract_variables(tmp_path: Path) -> None:
         "DEVICE": "cpu",
     }
     data = _run_epilogue(ns, tmp_path)
-    record = parse_record(data, n_hidden=6)
+    record = parse_record(data, WEEK11.items, n_hidden=6)
     assert record.answers["3.1"].value == "Incorrect"
     assert record.answers["3.3"].value == 0.0
     assert "1.2" not in record.answers
-    assert record.gradients.value is not None
-    assert record.gradients.value.magnitudes["batch_norm"] == pytest.approx((0.1, 0.2, 0.15))
-    assert record.cv.value is not None and record.cv.value.mean_roc_auc == pytest.approx(0.81)
-    assert record.kernel_sweep.value == {"5": 0.8, "11": 0.83}
-    predictions = record.hidden_predictions.value
+    assert GRADIENTS.read(record).value is not None
+    assert GRADIENTS.read(record).value.magnitudes["batch_norm"] == pytest.approx((0.1, 0.2, 0.15))
+    assert CV.read(record).value is not None and CV.read(record).value.mean_roc_auc == pytest.approx(0.81)
+    assert KERNEL_SWEEP.read(record).value == {"5": 0.8, "11": 0.83}
+    predictions = HIDDEN_PREDICTIONS.read(record).value
     assert predictions is not None and len(predictions.scores) == 2 and len(predictions.ids) == 6
-    kernels = record.first_layer_kernels.value
+    kernels = FIRST_LAYER_KERNELS.read(record).value
     assert kernels is not None and len(kernels) == 3 and len(kernels[0]) == 4 and len(kernels[0][0]) == 5
     assert "_grader_collect" not in ns, "the epilogue must clean up its helper names"
 
@@ -77,19 +81,19 @@ def test_epilogue_records_what_is_missing_and_broken(tmp_path: Path) -> None:
 
     _hidden(tmp_path)
     data = _run_epilogue({"FOLD_MODELS": [Broken()], "CV_RESULTS": {"auc": 0.9}}, tmp_path)
-    record = parse_record(data, n_hidden=6)
-    assert record.gradients.status is ItemStatus.MISSING
-    assert "GRADIENTS was not set" in record.gradients.reason
-    assert record.hidden_predictions.status is ItemStatus.INVALID
-    assert "shape mismatch in my model" in record.hidden_predictions.reason
-    assert record.cv.status is ItemStatus.INVALID and "no 'roc_auc'" in record.cv.reason
+    record = parse_record(data, WEEK11.items, n_hidden=6)
+    assert GRADIENTS.read(record).status is ItemStatus.MISSING
+    assert "GRADIENTS was not set" in GRADIENTS.read(record).reason
+    assert HIDDEN_PREDICTIONS.read(record).status is ItemStatus.INVALID
+    assert "shape mismatch in my model" in HIDDEN_PREDICTIONS.read(record).reason
+    assert CV.read(record).status is ItemStatus.INVALID and "no 'roc_auc'" in CV.read(record).reason
 
 
 def test_epilogue_without_hidden_file_says_so(tmp_path: Path) -> None:
     data = _run_epilogue({"FOLD_MODELS": [_Tiny()]}, tmp_path)
-    record = parse_record(data, n_hidden=4)
-    assert record.hidden_predictions.status is ItemStatus.INVALID
-    assert "no hidden sequences" in record.hidden_predictions.reason
+    record = parse_record(data, WEEK11.items, n_hidden=4)
+    assert HIDDEN_PREDICTIONS.read(record).status is ItemStatus.INVALID
+    assert "no hidden sequences" in HIDDEN_PREDICTIONS.read(record).reason
     assert json.dumps(data)  # plain JSON only
 
 
@@ -114,7 +118,7 @@ def test_kernels_come_from_the_scored_model_never_from_first_layer_kernels(tmp_p
     model = _Tiny()
     pasted = [[[2.0, -1.0, -1.0, -1.0, 2.0]] * 4] * 7  # 7 "motifs" of width 5
     data = _run_epilogue({"FOLD_MODELS": [model, _Tiny()], "FIRST_LAYER_KERNELS": pasted}, tmp_path)
-    kernels = parse_record(data, n_hidden=6).first_layer_kernels.value
+    kernels = FIRST_LAYER_KERNELS.read(parse_record(data, WEEK11.items, n_hidden=6)).value
     assert kernels is not None and len(kernels) == 3
     assert torch.allclose(torch.tensor(kernels), model.conv.weight.detach())
     present = data["present"]
@@ -123,7 +127,7 @@ def test_kernels_come_from_the_scored_model_never_from_first_layer_kernels(tmp_p
 
 def test_every_first_layer_conv_is_collected_and_zero_padded(tmp_path: Path) -> None:
     model = _TwoWidths()
-    kernels = parse_record(_run_epilogue({"FOLD_MODELS": [model]}, tmp_path)).first_layer_kernels.value
+    kernels = FIRST_LAYER_KERNELS.read(parse_record(_run_epilogue({"FOLD_MODELS": [model]}, tmp_path), WEEK11.items)).value
     assert kernels is not None
     got = torch.tensor(kernels)
     assert got.shape == (5, 4, 9)
@@ -142,15 +146,16 @@ def test_a_model_without_a_dna_convolution_says_so(tmp_path: Path) -> None:
             return self.linear(x.flatten(1)).squeeze(1)
 
     record = parse_record(
-        _run_epilogue({"FOLD_MODELS": [Dense()], "FIRST_LAYER_KERNELS": [[[1.0]] * 4]}, tmp_path)
+        _run_epilogue({"FOLD_MODELS": [Dense()], "FIRST_LAYER_KERNELS": [[[1.0]] * 4]}, tmp_path), WEEK11.items
     )
-    assert record.first_layer_kernels.status is ItemStatus.INVALID
-    assert "FOLD_MODELS[0] has no torch.nn.Conv1d with 4 input channels" in record.first_layer_kernels.reason
+    assert FIRST_LAYER_KERNELS.read(record).status is ItemStatus.INVALID
+    assert "FOLD_MODELS[0] has no torch.nn.Conv1d with 4 input channels" in FIRST_LAYER_KERNELS.read(record).reason
 
 
 def test_the_epilogue_uses_the_contracts_file_names() -> None:
-    """kernel_epilogue.py runs in the student's kernel and cannot import the grader: it repeats the names."""
+    """The kernel_epilogue.py files run in the student's kernel and cannot import the grader: they repeat the names."""
+    from assignments.week11 import kernel_epilogue as week11_epilogue
     from grader.collect import kernel_epilogue
     from grader.records import contract
 
-    assert (kernel_epilogue.RECORD_FILE, kernel_epilogue.HIDDEN_FASTA) == (contract.RECORD_FILE, contract.HIDDEN_FASTA)
+    assert (kernel_epilogue.RECORD_FILE, week11_epilogue.HIDDEN_FASTA) == (contract.RECORD_FILE, contract.HIDDEN_FASTA)

@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from grader.collect.parse import parse_record, read_record_file
+from grader.packs import load_pack
 from grader.records.collected import ItemStatus
+
+WEEK11 = load_pack("week11")
 
 
 @pytest.mark.parametrize(
@@ -36,13 +39,13 @@ from grader.records.collected import ItemStatus
     ],
 )
 def test_item_validation(data: dict[str, Any], field: str, status: ItemStatus, reason: str) -> None:
-    item = getattr(parse_record(data, n_hidden=3), field)
+    item = WEEK11.item(field).read(parse_record(data, WEEK11.items, n_hidden=3))
     assert item.status is status
     assert reason in item.reason
 
 
 def test_answers_keep_their_raw_types() -> None:
-    record = parse_record({"answers": {"3.1": False, " 3.3 ": "x_1 = 0", "3.4": 42.0, "1.2": None}})
+    record = parse_record({"answers": {"3.1": False, " 3.3 ": "x_1 = 0", "3.4": 42.0, "1.2": None}}, ())
     assert record.answers["3.1"].value is False
     assert record.answers["3.3"].value == "x_1 = 0"
     assert record.answers["3.4"].value == 42.0
@@ -50,7 +53,7 @@ def test_answers_keep_their_raw_types() -> None:
 
 
 def test_unsupported_answer_objects_become_text() -> None:
-    record = parse_record({"answers": {"3.1": {"__unsupported__": "MyEnum: <MyEnum.A>"}, "3.2": [1, 2]}})
+    record = parse_record({"answers": {"3.1": {"__unsupported__": "MyEnum: <MyEnum.A>"}, "3.2": [1, 2]}}, ())
     assert record.answers["3.1"].value == "MyEnum: <MyEnum.A>"
     assert record.answers["3.2"].value == "[1, 2]"
 
@@ -68,7 +71,7 @@ def test_unreadable_record_files(tmp_path: Path, content: str | None, reason: st
 
 
 def test_record_round_trips_through_json() -> None:
-    record = parse_record({"cv": {"roc_auc": [0.8], "pr_auc": 0.7}, "answers": {"3.4": "42."}})
+    record = parse_record({"cv": {"roc_auc": [0.8], "pr_auc": 0.7}, "answers": {"3.4": "42."}}, WEEK11.items)
     again = type(record).model_validate_json(record.model_dump_json())
     assert again == record
-    assert json.loads(record.model_dump_json())["cv"]["value"]["pr_auc"] == [0.7]
+    assert json.loads(record.model_dump_json())["items"]["cv"]["value"]["pr_auc"] == [0.7]

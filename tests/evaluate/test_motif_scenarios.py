@@ -16,10 +16,12 @@ import numpy as np
 import pytest
 from nbformat import NotebookNode
 
+from assignments.week11.items import FIRST_LAYER_KERNELS
 from grader.collect.epilogue import epilogue_source
 from grader.collect.notebook import figures
 from grader.collect.parse import parse_record, read_record_file
 from grader.evaluate.motifs import match_motifs
+from grader.packs import load_pack
 from grader.records.evidence import Evidence
 from grader.records.execution import ExecStatus, ExecutionRecord
 from grader.records.result import Finding, QuestionResult
@@ -63,13 +65,13 @@ def _grade_26(rubric: Rubric, nb: NotebookNode, namespace: dict[str, Any], workd
     cwd = os.getcwd()
     os.chdir(workdir)
     try:
-        exec(compile(epilogue_source(), "<epilogue>", "exec"), namespace)
+        exec(compile(epilogue_source(load_pack("week11")), "<epilogue>", "exec"), namespace)
     finally:
         os.chdir(cwd)
     data, why = read_record_file(workdir / "grader_record.json")
     assert data is not None, why
-    collected = parse_record(data, figures=figures(nb))
-    evidence = Evidence(collected=collected, motifs=match_motifs(collected.first_layer_kernels))
+    collected = parse_record(data, load_pack("week11").items, figures=figures(nb))
+    evidence = Evidence(collected=collected, motifs=match_motifs(FIRST_LAYER_KERNELS.read(collected)))
     run = ExecutionRecord(status=ExecStatus.CELL_ERROR, epilogue_ran=True, cell_errors=(25,))
     return score_submission(rubric, evidence, run, student_id="s", source="s.ipynb").question("2.6")
 

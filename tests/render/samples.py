@@ -30,6 +30,7 @@ import random
 from collections.abc import Callable
 from statistics import NormalDist
 
+from assignments.week11.items import CV, GRADIENTS
 from grader.records.collected import CollectedRecord, CVReport, GradientData, Item, Scalar
 from grader.records.evidence import Evidence, HiddenEvaluation, MotifHit
 from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
@@ -337,7 +338,7 @@ def _graded(
     )
     questions = (
         _answer_question("1.2", answers["1.2"]),
-        _cv_question(sum(collected.cv.value.roc_auc) / 5 if collected.cv.value else 0.0, hidden_auc),
+        _cv_question(sum(CV.read(collected).value.roc_auc) / 5 if CV.read(collected).value else 0.0, hidden_auc),
         _kernels_question(n_matches),
         *(_answer_question(q, answers[q]) for q in ("3.1", "3.2", "3.3", "3.4")),
     )
@@ -371,11 +372,13 @@ def hostile_strings(student_id: str = "s_hostile", seed: int = 4) -> GradedSubmi
     """Student-controlled strings (answers, method names) that look like HTML and template syntax."""
     graded = _graded(student_id, dict(KEY) | {"1.2": "<script>alert('x')</script>{{ 7*7 }}"}, seed=seed,
                      cv_mean=0.8, hidden_auc=0.79)
-    grads = graded.evidence.collected.gradients.value
+    grads = GRADIENTS.read(graded.evidence.collected).value
     assert grads is not None
     renamed = GradientData(magnitudes={"<b>bold</b> & {{x}}": grads.magnitudes["batch_norm"],
                                        "baseline": grads.magnitudes["baseline"]})
-    collected = graded.evidence.collected.model_copy(update={"gradients": Item[GradientData].ok(renamed)})
+    collected = CollectedRecord.model_validate(
+        {**graded.evidence.collected.model_dump(), "gradients": Item[GradientData].ok(renamed)}
+    )
     return graded.model_copy(update={"evidence": graded.evidence.model_copy(update={"collected": collected})})
 
 
@@ -459,9 +462,10 @@ def dead_kernel(student_id: str = "s_dead", seed: int = 7) -> GradedSubmission:
 def missing_gradients(student_id: str = "s_nograd", seed: int = 8) -> GradedSubmission:
     """Everything ran, but ``GRADIENTS`` was never defined, so 1.2 has no supporting evidence."""
     graded = full_marks(student_id, seed)
-    collected = graded.evidence.collected.model_copy(
-        update={"gradients": Item[GradientData].missing("GRADIENTS was not defined after the last cell")}
-    )
+    collected = CollectedRecord.model_validate({
+        **graded.evidence.collected.model_dump(),
+        "gradients": Item[GradientData].missing("GRADIENTS was not defined after the last cell"),
+    })
     q12 = _unjudged("1.2", QuestionStatus.MISSING, "missing: GRADIENTS was not defined, so the answer is unsupported")
     questions = tuple(q12 if q.id == "1.2" else q for q in graded.result.questions)
     result = graded.result.model_copy(update={"questions": questions, "total": graded.result.total - 2})

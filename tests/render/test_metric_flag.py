@@ -15,8 +15,12 @@ def _with(folds: tuple[float, ...], ensemble: float, per_model: tuple[float, ...
     hidden = HiddenEvaluation(
         n=400, n_positive=160, roc_auc=ensemble, pr_auc=0.5, per_model_roc_auc=per_model
     )
-    collected = g.evidence.collected.model_copy(update={"cv": Item.ok(CVReport(roc_auc=folds))})
-    evidence = g.evidence.model_copy(update={"collected": collected, "hidden": Item.ok(hidden)})
+    collected = type(g.evidence.collected).model_validate(
+        {**g.evidence.collected.model_dump(), "cv": Item.ok(CVReport(roc_auc=folds))}
+    )
+    evidence = type(g.evidence).model_validate(
+        {**g.evidence.model_dump(), "collected": collected, "hidden": Item.ok(hidden)}
+    )
     return g.model_copy(update={"evidence": evidence})
 
 

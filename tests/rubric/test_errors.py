@@ -51,7 +51,7 @@ def test_unknown_key_names_path_allowed_keys_and_close_match() -> None:
 def test_unknown_top_level_key() -> None:
     error = _error(lambda d: d.update(questoins=d.pop("questions")))
     assert str(error).startswith(
-        "rubrics/x.yaml: questoins: unknown key 'questoins'; expected one of ['data', "
+        "rubrics/x.yaml: questoins: unknown key 'questoins'; expected one of ['assignment', 'data', "
     )
     assert str(error).endswith("(did you mean 'questions'?)")
 

@@ -63,7 +63,10 @@ def test_the_student_distribution_holds_no_solution_rubric_or_key(dist: Path) ->
     files = _members(dist)
     names = [n.removeprefix("sdist:") for n in files]
     assert not [n for n in names if n.startswith("reference/") or n.endswith((".ipynb", ".yaml", ".yml"))]
-    assert not [n for n in names if n.startswith(("tests/", "rubrics/", "assignments/", "submissions/"))]
+    assert not [n for n in names if n.startswith(("tests/", "rubrics/", "submissions/"))]
+    packs = [n for n in names if n.startswith("assignments/")]  # a pack's code, never its notebooks or rubric
+    assert "assignments/week11/__init__.py" in packs
+    assert not [n for n in packs if not re.fullmatch(r"assignments/\w+/([\w/]+\.py|templates/[\w.-]+\.j2|py\.typed)", n)]
     blob = b"\n".join(files.values()).decode("utf-8", errors="replace")
     secrets = _secrets()
     assert len(secrets) >= 8
