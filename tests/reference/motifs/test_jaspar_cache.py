@@ -27,13 +27,18 @@ def _same(a: tuple[jaspar.JasparMatrix, ...], b: tuple[jaspar.JasparMatrix, ...]
         np.testing.assert_array_equal(x.probabilities, y.probabilities)
 
 
-def test_a_new_process_reads_what_the_first_wrote(fresh: Path) -> None:
+def _no_pyjaspar(*args: object) -> None:
+    raise AssertionError("pyjaspar was read although the disk cache holds the collection")
+
+
+def test_a_new_process_reads_what_the_first_wrote(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = jaspar.load_jaspar()
     (written,) = fresh.glob("jaspar-JASPAR2026-CORE-vertebrates-pyjaspar*.npz")
     jaspar.load_jaspar.cache_clear()
+    monkeypatch.setattr(jaspar, "_fetch_collection", _no_pyjaspar)
     again = jaspar.load_jaspar()
     assert again is not first  # read back from the file, not the per-process cache
-    _same(again, jaspar._fetch_collection("CORE", "vertebrates", jaspar.DEFAULT_RELEASE))
+    _same(again, first)  # first: read from pyjaspar (the cache directory was empty)
     assert written.stat().st_size > 0 and not list(fresh.glob(".jaspar-*"))  # no temporary file left
 
 
