@@ -47,13 +47,13 @@ def plain_loop(subs: Path) -> None:
 
 def pipeline_loop(subs: Path, work: Path) -> None:
     """The grading pipeline in this process, one notebook after another (no batch machinery)."""
+    from assignments.week11.data import prepare_data
     from grader.pipeline import GradeOptions, grade_notebook
-    from grader.prepare.assignment import load_assignment_data
     from grader.prepare.secret import ClassSecret
     from grader.rubric import load_rubric
 
     rubric = load_rubric(RUBRIC)
-    data = load_assignment_data(rubric, cache_dir=work / "cache", secret=ClassSecret.generate())
+    data = prepare_data(rubric, cache_dir=work / "cache", secret=ClassSecret.generate())
     for path in sorted(subs.glob("*.ipynb")):
         grade_notebook(path, rubric, data, student_id=path.stem, options=GradeOptions(), executed_dir=work / "ex")
 
@@ -63,18 +63,18 @@ def batch(subs: Path, out: Path, jobs: int, isolate: bool = False) -> None:
     in this process unless ``isolate``."""
     import contextlib
 
+    from assignments.week11.data import prepare_data
     from grader.batch.local import LocalPool
     from grader.batch.run import BatchSettings, run_batch
     from grader.batch.worker import Steps, WorkerContext, pipeline_fail, pipeline_grade
     from grader.pipeline import GradeOptions
-    from grader.prepare.assignment import load_assignment_data
     from grader.prepare.secret import ClassSecret
     from grader.rubric import load_rubric
     from grader.store.gradebook import RunInfo
 
     rubric = load_rubric(RUBRIC)
     with LocalPool(jobs) if jobs > 1 or isolate else contextlib.nullcontext() as pool:
-        data = load_assignment_data(rubric, cache_dir=out / ".cache", secret=ClassSecret.generate())
+        data = prepare_data(rubric, cache_dir=out / ".cache", secret=ClassSecret.generate())
         steps = Steps(grade=pipeline_grade, fail=pipeline_fail)
         context = WorkerContext(rubric, data, GradeOptions(), steps)
         info = RunInfo(rubric_sha256="bench", grader_version="bench")

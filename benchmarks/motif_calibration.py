@@ -9,7 +9,7 @@ Usage (from the repository root)::
 
 Every run produces first-layer kernels exactly as the grader sees them (the epilogue's own extraction from
 a model: every ``Conv1d`` with 4 input channels) and matches **every** kernel with
-``grader.evaluate.motifs.match_motifs``. A kernel counts when one of its top matches belongs to a family of
+``assignments.week11.motifs.match_motifs``. A kernel counts when one of its top matches belongs to a family of
 the rubric's 2.6 ``motif_match`` criterion; its score is the best such match. Per run the script keeps the
 best kernel scores S1 >= S2 >= S3 ..., so the rubric rule "at least ``min_kernels`` kernels score
 >= ``min_score``" passes exactly when S[min_kernels] >= min_score.
@@ -148,7 +148,8 @@ def grader_kernels(model: Any) -> Kernels:
 
 def liver_criterion(rubric_path: Path) -> Any:
     """The rubric's 2.6 ``motif_match`` criterion (families, min_score, min_kernels)."""
-    from grader.rubric import MotifMatchCriterion, load_rubric
+    from assignments.week11.criteria import MotifMatchCriterion
+    from grader.rubric import load_rubric
 
     rubric = load_rubric(rubric_path)
     found = [c for c in rubric.question("2.6").criteria if isinstance(c, MotifMatchCriterion)]
@@ -160,7 +161,7 @@ def liver_criterion(rubric_path: Path) -> Any:
 def kernel_scores(kernels: Kernels, criterion: Any) -> tuple[tuple[float, ...], tuple[str, ...], float]:
     """Every kernel's best family score among its kept matches (descending), the names behind the best
     five, and the seconds ``match_motifs`` took."""
-    from grader.evaluate.motifs import match_motifs
+    from assignments.week11.motifs import match_motifs
     from grader.records.collected import Item
 
     start = time.perf_counter()
@@ -358,7 +359,7 @@ def synthetic_files(folder: Path) -> tuple[Path, Path]:
 
 def _jaspar_load_s() -> float:
     """Seconds of the process's first ``load_jaspar()`` plus one match (builds the cached target stack)."""
-    from grader.evaluate.motifs import match_motifs
+    from assignments.week11.motifs import match_motifs
     from grader.records.collected import Item
 
     start = time.perf_counter()
@@ -371,7 +372,7 @@ def time_matching(ns: dict[str, Any], repeats: int = 3) -> dict[str, float]:
     width 9, the 192-kernel reference CNN (9 + 15 + 21, padded to 21) and 1,024 kernels of width 9."""
     import statistics
 
-    from grader.evaluate.motifs import match_motifs
+    from assignments.week11.motifs import match_motifs
     from grader.records.collected import Item
 
     models = {

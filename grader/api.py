@@ -65,7 +65,6 @@ def grade(
     several threads or processes at once: each call leases its own sandbox slot.
     """
     from grader.pipeline import GradeOptions, grade_notebook
-    from grader.prepare.assignment import load_assignment_data
     from grader.prepare.secret import class_secret
     from grader.rubric import Rubric, load_rubric
 
@@ -74,7 +73,7 @@ def grade(
     if sub.problem is not None:
         return pipeline_fail(sub, loaded, ExecStatus.INVALID, sub.problem)
     cache = cache_dir or default_cache_dir()
-    data = load_assignment_data(loaded, cache_dir=cache, secret=class_secret(cache, secret))
+    data = loaded.pack().data(loaded, cache_dir=cache, secret=class_secret(cache, secret))
     with slot_lease() as slot:
         options = GradeOptions(profile=profile, seed=seed, sandbox=sandbox, slot=slot)
         return grade_notebook(

@@ -13,12 +13,13 @@ The generic stages import this module, never a pack: import-linter forbids ``gra
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
 import pkgutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from grader.errors import PackError
 from grader.records.collected import CollectedRecord, Item, typed_item
@@ -27,11 +28,17 @@ from grader.records.evidence import Evidence
 __all__ = [
     "DEFAULT_ASSIGNMENT",
     "PACKAGE",
+    "AssignmentData",
     "AssignmentPack",
+    "Evaluator",
+    "HiddenData",
     "ItemSpec",
     "Measure",
     "ParseContext",
+    "PrepareData",
+    "SelfCheckData",
     "available_packs",
+    "digest_parts",
     "load_pack",
     "register_pack",
 ]
@@ -94,18 +101,124 @@ class ItemSpec(Generic[T]):
         return self.label or self.variable
 
 
+Scalar = str | int | float | bool | None
+
+
+def digest_parts(parts: Iterable[str]) -> str:
+    """SHA-256 (hex) of ``parts``, each UTF-8 encoded and ended by a NUL byte (so no two splits collide)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class HiddenData(Protocol):
+    """One submission's hidden examples: labels by opaque id (kept in the grader) and how to write the
+    unlabelled examples into the work dir (called after the student's cells, before the epilogue)."""
+
+    @property
+    def labels(self) -> Mapping[str, int]: ...
+
+    def write(self, workdir: Path) -> None: ...
+
+
+class AssignmentData(Protocol):
+    """A pack's prepared data, as the pipeline, the batch keys and the self-check use it.
+
+    Batch workers receive it pickled; a Dask worker on another machine gets the bytes of ``files()`` and
+    a copy made by ``with_files`` that reads them where it wrote them (``grader.batch.cluster``).
+    """
+
+    @property
+    def description(self) -> str:
+        """Where the data came from, for logs and reports."""
+        ...
+
+    def stage(self, workdir: Path) -> dict[str, str]:
+        """Copy the training data into ``workdir``; the notebook parameters that point at it."""
+        ...
+
+    def hidden_for(self, submission_sha256: str) -> HiddenData:
+        """The hidden examples one submission sees, in an order the class secret and its bytes decide."""
+        ...
+
+    def parameters(self, profile: Any) -> dict[str, Scalar]:
+        """Notebook parameters the data decides (``profile``: the rubric's chosen ``Profile``)."""
+        ...
+
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of everything in the data that decides a grade (the batch resume keys use it)."""
+        ...
+
+    def files(self) -> Mapping[str, Path]:
+        """The grader-side files the data reads, by a name of the pack's choosing."""
+        ...
+
+    def with_files(self, paths: Mapping[str, Path]) -> AssignmentData:
+        """The same data reading ``paths`` (the names of ``files()``) instead of its own files."""
+        ...
+
+
+class PrepareData(Protocol):
+    """``PACK.prepare_data``: the rubric's ``data:`` section made ready under ``cache_dir``.
+
+    ``rubric``: a ``grader.rubric.Rubric``; ``secret``: the class secret (``grader.prepare.secret``).
+    Raises ``grader.errors.AssignmentError`` naming the rubric and the file when the data is unusable.
+    """
+
+    def __call__(self, rubric: Any, *, cache_dir: Path, secret: Any) -> AssignmentData: ...
+
+
+class SelfCheckData(Protocol):
+    """``PACK.self_check_data``: the data a student install checks with (no instructor data there),
+    read from what ``notebook`` (parsed as ``nb``) points at. Raises ``AssignmentError`` when missing."""
+
+    def __call__(self, notebook: Path, nb: Any) -> AssignmentData: ...
+
+
+@dataclass(frozen=True)
+class Evaluator:
+    """A measurement the grader makes after the run: ``Evidence.measurements[name] = measure(collected, labels)``.
+
+    ``labels``: the hidden set's labels by opaque id. ``grading_only``: the self-check skips it (its
+    criteria are hidden, or it is slow) and records the measurement missing with ``deferred_reason``.
+    """
+
+    name: str
+    measure: Callable[[CollectedRecord, Mapping[str, int]], Item[Any]]
+    grading_only: bool = False
+    deferred_reason: str = "measured at grading time"
+
+    def __call__(self, collected: CollectedRecord, labels: Mapping[str, int], *, self_check: bool = False) -> Item[Any]:
+        """The measurement, or a missing one when ``self_check`` skips a grading-only evaluator."""
+        if self_check and self.grading_only:
+            return Item.missing(self.deferred_reason)
+        return self.measure(collected, labels)
+
+
 @dataclass(frozen=True)
 class AssignmentPack:
     """An assignment's contribution to the grader; built once, by the pack's ``__init__``, as ``PACK``.
 
     ``epilogue``: Python source run in the student's kernel after the generic collector's code; it
     defines ``_pack_collect(record, ns, plain, grab)``, which adds the pack's items to ``record``
-    (``grader.collect.epilogue`` composes the cell).
+    (``grader.collect.epilogue`` composes the cell). ``prepare_data``: the grading data from the rubric;
+    ``self_check_data``: the data of a student's self-check without the instructor's data (``None``: the
+    self-check needs the instructor's install). ``evaluators``: the measurements the grader makes after
+    each run (``Evidence.measurements``). ``needs_reference``: criterion kinds and evidence rules whose
+    checks import the instructor's ``reference`` package; a student install's self-check defers them.
+    The pack's criterion kinds, rules, metrics and checks register (with the pack as owner) when the
+    pack is imported.
     """
 
     name: str
     items: tuple[ItemSpec[Any], ...]
     epilogue: str = ""
+    prepare_data: PrepareData | None = None
+    self_check_data: SelfCheckData | None = None
+    evaluators: tuple[Evaluator, ...] = ()
+    needs_reference: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
@@ -116,6 +229,20 @@ class AssignmentPack:
                 raise PackError(f"assignment pack {self.name!r}: item {name!r} is not a usable record key")
             if name in names[:index]:
                 raise PackError(f"assignment pack {self.name!r}: item {name!r} is declared twice")
+        measured = [evaluator.name for evaluator in self.evaluators]
+        for index, name in enumerate(measured):
+            if name in measured[:index]:
+                raise PackError(f"assignment pack {self.name!r}: measurement {name!r} has two evaluators")
+
+    def data(self, rubric: Any, *, cache_dir: Path, secret: Any) -> AssignmentData:
+        """``prepare_data`` for ``rubric``.
+
+        Raises:
+            PackError: the pack prepares no data.
+        """
+        if self.prepare_data is None:
+            raise PackError(f"assignment pack {self.name!r} has no prepare_data, so it cannot grade")
+        return self.prepare_data(rubric, cache_dir=cache_dir, secret=secret)
 
     def item(self, name: str) -> ItemSpec[Any]:
         """The pack's item called ``name``."""

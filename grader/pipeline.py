@@ -16,18 +16,14 @@ from typing import Any
 
 from nbformat import NotebookNode
 
-from assignments.week11.items import FIRST_LAYER_KERNELS, HIDDEN_PREDICTIONS, MOTIFS
 from grader._version import __version__
 from grader.collect.epilogue import epilogue_source
 from grader.collect.notebook import figures, markdown_answers, merge_answers
 from grader.collect.parse import nothing_collected, parse_record, read_record_file
-from grader.evaluate.hidden import evaluate_hidden
-from grader.evaluate.motifs import match_motifs
 from grader.execute import ExecutionConfig, detect_devices, device_for_slot, run_notebook, seed_cell_source
 from grader.execute.rundirs import run_dir
 from grader.integrity.notebook import integrity_report
-from grader.packs import AssignmentPack
-from grader.prepare.data import AssignmentData, HiddenSet
+from grader.packs import AssignmentData, AssignmentPack, HiddenData
 from grader.prepare.notebook import (
     NotebookReadFailure,
     inject_cells,
@@ -37,9 +33,9 @@ from grader.prepare.notebook import (
     write_notebook,
 )
 from grader.records.adjust import Lateness
-from grader.records.collected import CollectedRecord, Item
+from grader.records.collected import CollectedRecord
 from grader.records.contract import RECORD_FILE
-from grader.records.evidence import HIDDEN, Evidence
+from grader.records.evidence import Evidence
 from grader.records.execution import ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission, IntegrityReport
 from grader.rubric import Rubric
@@ -77,15 +73,11 @@ def _parameters(
 ) -> str:
     profile = rubric.profile(options.profile)
     params: dict[str, Any] = dict(staged)
-    params.update(
-        SEED=options.seed,
-        DEVICE=device,
-        PROFILE=options.profile,
-        MAX_EPOCHS=profile.max_epochs,
-        N_PER_CLASS=profile.n_per_class,
-        FOLDS=profile.folds,
-        SEQ_LEN=profile.seq_len or data.seq_len,
-    )
+    params.update(SEED=options.seed, DEVICE=device, PROFILE=options.profile)
+    if profile.max_epochs is not None:
+        params["MAX_EPOCHS"] = profile.max_epochs
+    params.update(N_PER_CLASS=profile.n_per_class, FOLDS=profile.folds)
+    params.update(data.parameters(profile))
     return parameters_source(params)
 
 
@@ -124,14 +116,10 @@ def _collect(
     return parsed.model_copy(update={"answers": answers})
 
 
-def _evidence(collected: CollectedRecord, hidden: HiddenSet, *, motifs: bool = True) -> Evidence:
-    """``motifs=False`` (the self-check: motifs are a hidden criterion) skips the JASPAR matching."""
-    measured = {
-        HIDDEN: evaluate_hidden(HIDDEN_PREDICTIONS.read(collected), hidden.labels),
-        MOTIFS.name: match_motifs(FIRST_LAYER_KERNELS.read(collected)) if motifs else Item.missing(
-            "matched at grading time"
-        ),
-    }
+def _evidence(collected: CollectedRecord, hidden: HiddenData, pack: AssignmentPack, *, self_check: bool) -> Evidence:
+    """The pack's measurements; the self-check skips the grading-only ones (Week 11: the JASPAR matching)."""
+    labels = hidden.labels
+    measured = {e.name: e(collected, labels, self_check=self_check) for e in pack.evaluators}
     return Evidence.model_validate({"collected": collected, "measurements": measured})
 
 
@@ -144,7 +132,7 @@ def _run(
     nb: NotebookNode,
     rubric: Rubric,
     data: AssignmentData,
-    hidden: HiddenSet,
+    hidden: HiddenData,
     options: GradeOptions,
     executed_path: Path | None,
 ) -> tuple[ExecutionRecord, Evidence, IntegrityReport]:
@@ -172,7 +160,7 @@ def _run(
             write_notebook(executed, executed_path)
             record = record.model_copy(update={"executed_notebook": executed_path.name})
         collected = _collect(workdir, executed, record, len(hidden.labels), pack)
-        evidence = _evidence(collected, hidden, motifs=not options.self_check)
+        evidence = _evidence(collected, hidden, pack, self_check=options.self_check)
         return record, evidence, integrity_report(nb, executed, options.template)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

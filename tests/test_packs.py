@@ -102,6 +102,57 @@ def test_a_rubric_naming_an_unknown_pack_says_which_exist() -> None:
     assert "packs found: week11 (did you mean 'week11'?)" in message
 
 
+OTHER = AssignmentPack(name="other", items=())
+"""A second pack (no kinds of its own) for the owner checks."""
+
+
+def _rubric_for(pack: str, kind_line: str, replacement: str) -> str:
+    text = RUBRIC.read_text(encoding="utf-8").replace("\ntitle:", f"\nassignment: {pack}\ntitle:", 1)
+    assert kind_line in text
+    return text.replace(kind_line, replacement, 1)
+
+
+def test_week11_registers_its_kinds_rules_and_metrics_with_itself_as_owner() -> None:
+    from grader.rubric import CRITERIA, EVIDENCE_RULES
+    from grader.rubric._metrics import metric_owner
+
+    load_pack("week11")
+    assert CRITERIA.owner("motif_match") == "week11" and CRITERIA.owner("choice") == ""
+    assert EVIDENCE_RULES.owner("gradient_uniformity") == EVIDENCE_RULES.owner("kernel_sweep_run") == "week11"
+    assert {metric_owner(m) for m in ("cv_roc_auc", "cv_pr_auc", "sweep_best_roc_auc")} == {"week11"}
+    assert metric_owner("hidden_roc_auc") == ""
+
+
+@pytest.mark.parametrize(
+    ("kind_line", "message"),
+    [
+        ("kind: motif_match", "kind 'motif_match' belongs to assignment 'week11'; this rubric is for 'other'"),
+        ("rule: gradient_uniformity", "rule 'gradient_uniformity' belongs to assignment 'week11'; this rubric is for 'other'"),
+        ("metric: cv_roc_auc", "metric 'cv_roc_auc' belongs to assignment 'week11'; this rubric is for 'other'"),
+    ],
+)
+def test_another_packs_rubric_cannot_use_week11s_kinds(
+    kind_line: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_pack("week11")
+    monkeypatch.setattr("grader.packs._PACKS", {"week11": load_pack("week11")})  # "other" for this test only
+    register_pack(OTHER)
+    with pytest.raises(RubricError, match=re.escape(message)):
+        parse_rubric(_rubric_for("other", kind_line, kind_line), source="other.yaml", base_dir=RUBRIC.parent)
+
+
+def test_the_self_check_items_and_deferrals_come_from_the_pack() -> None:
+    from grader.rubric import DeferredCriterion, load_rubric, public_view
+    from grader.selfcheck._data import without_reference_rules
+
+    rubric = load_rubric(RUBRIC)
+    reads = {c.id: c.reads_items() for q in rubric.questions for c in q.criteria if c.reads_items()}
+    assert set().union(*reads.values()) == {"gradients", "cv", "kernel_sweep", "hidden_predictions", "first_layer_kernels"}
+    deferred = [c for q in without_reference_rules(public_view(rubric)).questions for c in q.criteria
+                if isinstance(c, DeferredCriterion) and c.original == "evidence"]
+    assert deferred and load_pack("week11").needs_reference == frozenset({"gradient_uniformity"})
+
+
 DYNAMIC_IMPORT = re.compile(r"""(?:import_module|resources\.files|__import__)\(\s*f?["'](reference|assignments)\b[\w.]*""")
 STILL_DYNAMIC = {  # grader -> reference edges import-linter cannot see; the report panels' move (#15 step 5) ends them
     ("grader/render/_reference.py", 'resources.files("reference.gradients'),
@@ -119,3 +170,23 @@ def test_no_stage_imports_reference_or_a_pack_by_name() -> None:
     }
     normalised = {(path, text.replace("importlib.", "")) for path, text in found}
     assert normalised == STILL_DYNAMIC
+
+
+def test_the_self_check_skips_a_grading_only_evaluator_and_a_measurement_has_one_evaluator() -> None:
+    from grader.packs import Evaluator
+    from grader.records.collected import CollectedRecord, Item, ItemStatus
+
+    calls: list[str] = []
+
+    def measure(collected: CollectedRecord, labels: Any) -> Item[Any]:
+        calls.append("measured")
+        return Item.ok(len(labels))
+
+    slow = Evaluator("slow", measure, grading_only=True, deferred_reason="matched at grading time")
+    assert slow(CollectedRecord(), {"h0": 1}).value == 1 and calls == ["measured"]
+    skipped = slow(CollectedRecord(), {"h0": 1}, self_check=True)
+    assert (skipped.status, skipped.reason, calls) == (ItemStatus.MISSING, "matched at grading time", ["measured"])
+    with pytest.raises(PackError, match="measurement 'slow' has two evaluators"):
+        AssignmentPack(name="twice", items=(), evaluators=(slow, slow))
+    assert [e.name for e in load_pack("week11").evaluators] == ["hidden", "motifs"]
+    assert [e.grading_only for e in load_pack("week11").evaluators] == [False, True]

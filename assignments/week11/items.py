@@ -81,4 +81,4 @@ FIRST_LAYER_KERNELS = ItemSpec[Kernels]("first_layer_kernels", "FOLD_MODELS", _k
 ITEMS: tuple[ItemSpec[Any], ...] = (GRADIENTS, CV, KERNEL_SWEEP, HIDDEN_PREDICTIONS, FIRST_LAYER_KERNELS)
 
 MOTIFS = Measure[tuple[MotifHit, ...]]("motifs", tuple[MotifHit, ...])
-"""The grader's JASPAR matches of the first-layer kernels (``grader.evaluate.motifs.match_motifs``)."""
+"""The grader's JASPAR matches of the first-layer kernels (``assignments.week11.motifs.match_motifs``)."""

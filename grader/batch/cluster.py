@@ -53,7 +53,6 @@ __all__ = [
 CLUSTER_KINDS = ("local", "slurm")
 _DEFAULT_SLURM = {"cores": 4, "memory": "16GiB", "walltime": "04:00:00"}
 _DASK_WALLTIME = "00:30:00"  # dask-jobqueue's shipped default: too short for a class, replaced
-_TRAIN_FIELDS = ("train_positive", "train_negative")
 _WATCH_MS = 5000  # how often a SLURM cluster checks for lost jobs
 _PRIVATE_SCHEDULER = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
 """No dashboard; the scheduler's HTTP server on loopback only."""
@@ -72,8 +71,9 @@ class ShippedContext:
 
     @classmethod
     def of(cls, context: WorkerContext, digest: str) -> ShippedContext:
-        """Bundle ``context`` with its training files; ``digest`` names the bundle on workers."""
-        files = {name: Path(getattr(context.data, name)).read_bytes() for name in _TRAIN_FIELDS}
+        """Bundle ``context`` with its data's files (``AssignmentData.files``); ``digest`` names the bundle
+        on workers."""
+        files = {name: Path(path).read_bytes() for name, path in context.data.files().items()}
         return cls(context, files, digest)
 
     def local(self) -> WorkerContext:
@@ -81,11 +81,11 @@ class ShippedContext:
         if self.digest not in _LOCAL_CONTEXTS:
             folder = Path(tempfile.gettempdir()) / "grader-data" / self.digest[:24]
             folder.mkdir(parents=True, exist_ok=True)
-            paths: dict[str, Any] = {}
+            paths: dict[str, Path] = {}
             for name, blob in self.files.items():
-                paths[name] = folder / f"{name}.fa"
+                paths[name] = folder / name
                 paths[name].write_bytes(blob)
-            data = dataclasses.replace(self.context.data, **paths)
+            data = self.context.data.with_files(paths)
             _LOCAL_CONTEXTS[self.digest] = dataclasses.replace(self.context, data=data)
         return _LOCAL_CONTEXTS[self.digest]
 

@@ -16,17 +16,15 @@ with ``context_key = sha256(rubric file sha256, assignment files sha256, grader 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from grader.discover.archive import file_sha256
+from grader.packs import digest_parts
 
 if TYPE_CHECKING:
     from grader.discover.submissions import Submission
+    from grader.packs import AssignmentData
     from grader.pipeline import GradeOptions
-    from grader.prepare.data import AssignmentData
     from grader.records.adjust import Lateness
     from grader.rubric import Rubric
 
@@ -36,40 +34,27 @@ KEY_SCHEMA = "grader-batch-key/1"
 _WHERE = frozenset({"slot", "work_root"})
 
 
-def _digest(parts: Iterable[str]) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 def rubric_sha256(rubric: Rubric) -> str:
     """SHA-256 of the rubric file's bytes, or of the rubric's canonical JSON when it has no file."""
     return rubric.sha256
 
 
 def assignment_sha256(data: AssignmentData) -> str:
-    """SHA-256 over the training files' bytes, the labelled hidden pool, ``seq_len`` and the class secret's
-    fingerprint (which, with the submission's bytes, decides each hidden order)."""
-    hidden = json.dumps([data.hidden.positives, data.hidden.negatives])
-    return _digest(
-        [
-            file_sha256(data.train_positive), file_sha256(data.train_negative), hidden, str(data.seq_len),
-            data.secret.fingerprint(),
-        ]
-    )
+    """The pack data's ``fingerprint()``: SHA-256 over everything in it that decides a grade (for week11:
+    the training files' bytes, the labelled hidden pool, ``seq_len`` and the class secret's fingerprint,
+    which with the submission's bytes decides each hidden order)."""
+    return data.fingerprint()
 
 
 def options_sha256(options: GradeOptions) -> str:
     """SHA-256 of every option except those that only say where a notebook runs (``slot``, ``work_root``)."""
     chosen = {f.name: getattr(options, f.name) for f in dataclasses.fields(options) if f.name not in _WHERE}
-    return _digest([json.dumps(chosen, sort_keys=True, default=str)])
+    return digest_parts([json.dumps(chosen, sort_keys=True, default=str)])
 
 
 def context_key(*, rubric: str, assignment: str, grader_version: str, options: str) -> str:
     """The part of every submission's key shared by a whole batch (all arguments are hashes)."""
-    return _digest([KEY_SCHEMA, rubric, assignment, grader_version, options])
+    return digest_parts([KEY_SCHEMA, rubric, assignment, grader_version, options])
 
 
 def submission_key(
@@ -83,4 +68,4 @@ def submission_key(
     parts = [context, submission.student_id, submission.sha256, submission.problem or "", repr(float(late_days))]
     if lateness is not None:
         parts.append(lateness.model_dump_json())
-    return _digest(parts)
+    return digest_parts(parts)

@@ -433,12 +433,11 @@ def _grade_batch(
     """``grade_batch`` once the rubric is loaded and the local workers (if any) are starting; ``plan``'s
     limits go into the rubric the workers get (after its hash is taken: they say where, not what)."""
     from grader.pipeline import GradeOptions
-    from grader.prepare.assignment import load_assignment_data
     from grader.prepare.secret import class_secret
 
     options = options or GradeOptions()
     secret = class_secret(out_dir, settings.secret)
-    data = load_assignment_data(rubric, cache_dir=out_dir / ".cache", secret=secret)
+    data = rubric.pack().data(rubric, cache_dir=out_dir / ".cache", secret=secret)
     hashes = {"rubric": rubric_sha256(rubric), "assignment": assignment_sha256(data)}
     key = context_key(**hashes, grader_version=__version__, options=options_sha256(options))
     planned = rubric if plan is None else rubric.model_copy(update={"execution": plan.apply(rubric.execution)})

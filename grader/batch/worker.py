@@ -31,8 +31,8 @@ from grader.records.execution import ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission
 
 if TYPE_CHECKING:
+    from grader.packs import AssignmentData
     from grader.pipeline import GradeOptions
-    from grader.prepare.data import AssignmentData
     from grader.rubric import Rubric
 
 __all__ = [

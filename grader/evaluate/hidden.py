@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from grader.records.collected import HiddenPredictions, Item
-from grader.records.evidence import HiddenEvaluation
+from grader.packs import Evaluator, ItemSpec
+from grader.records.collected import CollectedRecord, HiddenPredictions, Item
+from grader.records.evidence import HIDDEN, HiddenEvaluation
 
-__all__ = ["evaluate_hidden", "normalised_ranks"]
+__all__ = ["evaluate_hidden", "hidden_evaluator", "normalised_ranks"]
 
 _CURVE_POINTS = 101
 
@@ -86,3 +87,13 @@ def evaluate_hidden(
     if isinstance(y, str):
         return Item.invalid(y)
     return Item.ok(_evaluation(y, predictions.value.scores))
+
+
+def hidden_evaluator(predictions: ItemSpec[HiddenPredictions]) -> Evaluator:
+    """The evaluator of the hidden set (``Evidence.hidden``): the pack's ``predictions`` item scored
+    against the hidden labels with :func:`evaluate_hidden`; every pack with a hidden set uses it."""
+
+    def measure(collected: CollectedRecord, labels: Mapping[str, int]) -> Item[HiddenEvaluation]:
+        return evaluate_hidden(predictions.read(collected), labels)
+
+    return Evaluator(HIDDEN, measure)

@@ -3,7 +3,8 @@
 One home for each name; the prepare, execute, discover and collect stages import them from here. (The
 epilogue's own source, ``grader/collect/kernel_epilogue.py`` and the pack's
 ``assignments/week11/kernel_epilogue.py``, runs inside the student's kernel where the grader cannot be
-imported: it repeats ``RECORD_FILE`` and ``HIDDEN_FASTA``, and a test keeps them equal.)
+imported: it repeats ``RECORD_FILE``, and the pack's its own file names, such as week11's
+``HIDDEN_FASTA`` (``assignments/week11/data.py``); tests keep them equal.)
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 __all__ = [
     "EPILOGUE_TAG",
     "GRADER_TAGS",
-    "HIDDEN_FASTA",
     "MAX_NOTEBOOK_BYTES",
     "PARAMETERS_TAG",
     "RECORD_FILE",
@@ -29,5 +29,3 @@ MAX_NOTEBOOK_BYTES = 50 * 1024 * 1024
 """The largest notebook file the grader reads."""
 RECORD_FILE = "grader_record.json"
 """What the epilogue writes in the work dir: plain JSON, validated by ``grader.collect.parse``."""
-HIDDEN_FASTA = "hidden/sequences.fa"
-"""Where the hidden sequences are written (no labels) right before the epilogue runs."""

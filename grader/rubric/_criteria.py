@@ -31,8 +31,8 @@ from grader.rubric._base import (
     bad_value,
     unknown_value,
 )
-from grader.rubric._metrics import METRICS, MetricSpec
-from grader.rubric._registry import Registry
+from grader.rubric._metrics import METRICS, MetricSpec, metric_owner
+from grader.rubric._registry import Registry, foreign
 
 __all__ = [
     "ARTIFACTS",
@@ -43,7 +43,6 @@ __all__ = [
     "Criterion",
     "DeferredCriterion",
     "MetricCriterion",
-    "MotifMatchCriterion",
     "NumberCriterion",
     "NumberFeedback",
     "choice_table",
@@ -72,6 +71,8 @@ class Criterion(Spec):
     """
 
     dispatching: ClassVar[bool] = True
+    hidden_reads: ClassVar[frozenset[str]] = frozenset()
+    """The collected items a hidden criterion of this kind reads (the self-check sees no more than its kind)."""
     kind: str
     id: Ident
     points: NonNegative | None = None
@@ -89,6 +90,14 @@ class Criterion(Spec):
     def reads_answer(self) -> str | None:
         """The answer id this criterion reads, or ``None`` if it reads no answer."""
         return None
+
+    def reads_items(self) -> frozenset[str]:
+        """The collected items this criterion reads (the self-check names the ones missing)."""
+        return frozenset()
+
+    def check_in_question(self, question: Any, index: int) -> None:
+        """Check this criterion against the rest of its question (``question.criteria[index]`` is this one);
+        raise a pydantic error (``grader.rubric._base.bad_value``) for a mismatch. Default: nothing to check."""
 
 
 CRITERIA: Registry[Criterion] = Registry(Criterion, "kind")
@@ -221,6 +230,7 @@ class MetricCriterion(Criterion):
     least this many folds behind a per-fold metric.
     """
 
+    hidden_reads: ClassVar[frozenset[str]] = frozenset({"hidden_predictions"})
     kind: Literal["metric"] = "metric"
     metric: Text
     threshold: Number | None = None
@@ -228,10 +238,16 @@ class MetricCriterion(Criterion):
 
     @field_validator("metric")
     @classmethod
-    def _known_metric(cls, name: str) -> str:
+    def _known_metric(cls, name: str, info: ValidationInfo) -> str:
         if name not in METRICS:
             raise unknown_value(name, METRICS)
+        problem = foreign(f"metric {name!r}", metric_owner(name), info.context)
+        if problem:
+            raise bad_value(problem)
         return name
+
+    def reads_items(self) -> frozenset[str]:
+        return frozenset(self.spec.reads)
 
     @model_validator(mode="after")
     def _fits_spec(self) -> Self:
@@ -273,31 +289,14 @@ class ArtifactCriterion(Criterion):
             raise unknown_value(name, ARTIFACTS)
         return name
 
+    def reads_items(self) -> frozenset[str]:
+        return frozenset() if self.artifact == "figure" else frozenset({self.artifact})
+
     @model_validator(mode="after")
     def _section_for_figures(self) -> Self:
         if self.artifact != "figure" and (self.section is not None or self.min_count != 1):
             raise bad_value(f"section and min_count apply only to artifact 'figure', not {self.artifact!r}")
         return self
-
-
-@CRITERIA.register("motif_match")
-class MotifMatchCriterion(Criterion):
-    """At least ``min_kernels`` first-layer kernels match a motif of one of ``families`` (name prefixes,
-    e.g. ``HNF4`` matches ``HNF4A`` and ``Hnf4g``) with a score of at least ``min_score``.
-    """
-
-    kind: Literal["motif_match"] = "motif_match"
-    families: tuple[Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9]+$")], ...] = Field(min_length=1)
-    min_score: Number
-    min_kernels: Positive = 1
-
-    def family_of(self, name: str) -> str | None:
-        """The family a motif name (``"HNF4A"``, ``"FOXA1::FOXA2"``) belongs to, if any."""
-        for part in name.upper().split("::"):
-            for family in self.families:
-                if part.startswith(family.upper()):
-                    return family
-        return None
 
 
 @CRITERIA.register("deferred")
@@ -327,3 +326,8 @@ class DeferredCriterion(Criterion):
 
     def reads_answer(self) -> str | None:
         return self.answer
+
+    def reads_items(self) -> frozenset[str]:
+        """What the original kind reads when hidden (its details are unknown here)."""
+        original = CRITERIA.classes.get(self.original)
+        return original.hidden_reads if original is not None else frozenset()

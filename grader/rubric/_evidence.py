@@ -1,38 +1,29 @@
 """``kind: evidence`` criteria: is an answer supported by the notebook's own results?
 
-Each rule is registered in :data:`EVIDENCE_RULES` under its ``rule:`` value:
-
-- ``gradient_uniformity``: the 1.2 choice is supported by the student's GRADIENTS
-  (``shared/design/vanishing-gradients.md``; computed by ``reference.gradients.evidence``);
-- ``reported_vs_measured``: a reported metric agrees with the grader's measurement within ``tolerance``;
-- ``kernel_sweep_run``: at least ``min_sizes`` kernel sizes were tried.
+Each rule is registered in :data:`EVIDENCE_RULES` under its ``rule:`` value. The grader's own:
+``reported_vs_measured`` (a reported metric agrees with the grader's measurement within ``tolerance``).
+Assignment packs register theirs with an owner (Week 11: ``gradient_uniformity``, ``kernel_sweep_run``
+in ``assignments/week11/criteria.py``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Final, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
-from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 from pydantic.functional_validators import ModelWrapValidatorHandler
 
-from grader.rubric._base import Flag, Fraction, NonNegative, Positive, Text, bad_value, unknown_value
+from grader.rubric._base import NonNegative, Text, bad_value, unknown_value
 from grader.rubric._criteria import CRITERIA, Criterion
-from grader.rubric._metrics import METRICS, MetricSpec
-from grader.rubric._registry import Registry
+from grader.rubric._metrics import METRICS, MetricSpec, metric_owner
+from grader.rubric._registry import Registry, foreign
 
 __all__ = [
     "EVIDENCE_RULES",
-    "GRADIENT_METHODS",
     "EvidenceCriterion",
-    "GradientUniformity",
-    "KernelSweepRun",
     "ReportedVsMeasured",
     "leaf_criterion_types",
 ]
-
-GRADIENT_METHODS: Final[tuple[str, ...]] = ("skip", "batch_norm", "relu", "elu")
-"""Option names the gradient rule understands (``reference.gradients.evidence.COUNTERMEASURES``)."""
-
 
 @CRITERIA.register("evidence")
 class EvidenceCriterion(Criterion):
@@ -53,46 +44,6 @@ class EvidenceCriterion(Criterion):
 
 EVIDENCE_RULES: Registry[EvidenceCriterion] = Registry(EvidenceCriterion, "rule")
 """Evidence rule classes by ``rule``."""
-
-
-@EVIDENCE_RULES.register("gradient_uniformity")
-class GradientUniformity(EvidenceCriterion):
-    """The method chosen in choice criterion ``choice`` (same question) is supported by GRADIENTS.
-
-    The evidence is invalid unless GRADIENTS holds the sigmoid baseline and every option of
-    :data:`GRADIENT_METHODS` (keys spelt as the choice's options accept), all with the same number of
-    layers, at least ``min_layers``, and valid values. Supported: the choice does not drop to zero (a
-    layer below ``relative_floor`` x max, or more than ``max_zero_fraction`` exact zeros; for ReLU
-    without zero fractions this cannot be told, so it is not supported) and its U = log10(max/min) is
-    within ``slack_decades`` of the flattest option that does not (or may not) drop to zero.
-    ``output_layer_recorded``: each GRADIENTS list ends with the output layer (the Week 11 contract
-    records hidden layers only: ``false``); ``include_output_layer``: that last value enters U
-    (otherwise it is left out).
-    """
-
-    rule: Literal["gradient_uniformity"] = "gradient_uniformity"
-    choice: Text
-    relative_floor: Fraction = 1e-6
-    max_zero_fraction: Fraction = 0.01
-    slack_decades: NonNegative = 0.3
-    output_layer_recorded: Flag = False
-    include_output_layer: Flag = False
-    min_layers: Annotated[int, Strict(), Field(ge=2)] = 2
-
-    @model_validator(mode="after")
-    def _output_layer_known(self) -> Self:
-        if self.include_output_layer and not self.output_layer_recorded:
-            raise bad_value(
-                "include_output_layer: true needs output_layer_recorded: true (the lists must end with the "
-                "output layer to include it; the Week 11 contract records hidden layers only)",
-                at=("include_output_layer",),
-            )
-        return self
-
-    @property
-    def drop_last(self) -> bool:
-        """Whether the last recorded value (the output layer) is left out."""
-        return self.output_layer_recorded and not self.include_output_layer
 
 
 @EVIDENCE_RULES.register("reported_vs_measured")
@@ -116,7 +67,14 @@ class ReportedVsMeasured(EvidenceCriterion):
         names = [n for n, spec in METRICS.items() if spec.measured is wanted]
         if name not in names:
             raise unknown_value(name, names)
+        problem = foreign(f"metric {name!r}", metric_owner(name), info.context)
+        if problem:
+            raise bad_value(problem)
         return name
+
+    def reads_items(self) -> frozenset[str]:
+        reported, measured = self.specs
+        return frozenset(reported.reads + measured.reads)
 
     @model_validator(mode="after")
     def _same_quantity(self) -> Self:
@@ -133,14 +91,6 @@ class ReportedVsMeasured(EvidenceCriterion):
     def specs(self) -> tuple[MetricSpec, MetricSpec]:
         """The reported and the measured metric's specs."""
         return METRICS[self.reported], METRICS[self.measured]
-
-
-@EVIDENCE_RULES.register("kernel_sweep_run")
-class KernelSweepRun(EvidenceCriterion):
-    """KERNEL_SWEEP holds results for at least ``min_sizes`` kernel sizes."""
-
-    rule: Literal["kernel_sweep_run"] = "kernel_sweep_run"
-    min_sizes: Positive = 2
 
 
 def leaf_criterion_types() -> tuple[type[Criterion], ...]:

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from assignments.week11.items import CV, KERNEL_SWEEP
 from grader.records.collected import Item, ItemStatus
 from grader.records.evidence import Evidence
 
-__all__ = ["METRICS", "MetricReading", "MetricSpec", "register_metric"]
+__all__ = ["METRICS", "MetricReading", "MetricSpec", "metric_owner", "register_metric"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -68,6 +67,7 @@ class MetricSpec:
         description: one line for reports and docs.
         read: ``Evidence -> MetricReading``.
         chance: the value a model that guesses gets (0.5 for ROC-AUC), ``None`` if it depends on the data.
+        reads: the collected items ``read`` looks at (the self-check names the ones missing).
     """
 
     name: str
@@ -79,6 +79,7 @@ class MetricSpec:
     description: str
     read: Callable[[Evidence], MetricReading] = field(repr=False, compare=False)
     chance: float | None = None
+    reads: tuple[str, ...] = ()
 
     def meets(self, value: float, threshold: float) -> bool:
         """Whether ``value`` reaches ``threshold`` in this metric's better direction."""
@@ -103,6 +104,9 @@ class MetricSpec:
 _METRICS: dict[str, MetricSpec] = {}
 METRICS: Mapping[str, MetricSpec] = MappingProxyType(_METRICS)
 """Registered metrics by name (read-only)."""
+_OWNERS: dict[str, str] = {}
+HIDDEN_ITEM = "hidden_predictions"
+"""The collected item the hidden-set evaluation reads (``Evidence.hidden``)."""
 
 
 def _verify(spec: MetricSpec) -> None:
@@ -118,11 +122,22 @@ def _verify(spec: MetricSpec) -> None:
         raise TypeError(f"{where}: read must be a function (evidence: Evidence) -> MetricReading")
 
 
-def register_metric(spec: MetricSpec) -> MetricSpec:
-    """Add ``spec`` to :data:`METRICS`; raises ``TypeError`` for a duplicate or malformed spec."""
+def register_metric(spec: MetricSpec, *, owner: str = "") -> MetricSpec:
+    """Add ``spec`` to :data:`METRICS`; raises ``TypeError`` for a duplicate or malformed spec.
+
+    ``owner``: the assignment pack that registers it (``""``: the grader's own); only a rubric for that
+    pack may name it.
+    """
     _verify(spec)
     _METRICS[spec.name] = spec
+    if owner:
+        _OWNERS[spec.name] = owner
     return spec
+
+
+def metric_owner(name: str) -> str:
+    """The pack that registered metric ``name`` (``""``: the grader's own)."""
+    return _OWNERS.get(name, "")
 
 
 def _hidden(attribute: str) -> Callable[[Evidence], MetricReading]:
@@ -132,19 +147,6 @@ def _hidden(attribute: str) -> Callable[[Evidence], MetricReading]:
             return MetricReading.unavailable(item, "hidden-set evaluation")
         count = len(item.value.per_model_roc_auc) or 1
         return MetricReading.of(float(getattr(item.value, attribute)), count)
-
-    return read
-
-
-def _cv(attribute: str) -> Callable[[Evidence], MetricReading]:
-    def read(evidence: Evidence) -> MetricReading:
-        item = CV.read(evidence.collected)
-        if item.value is None or not item.is_ok:
-            return MetricReading.unavailable(item, "CV_RESULTS")
-        values: tuple[float, ...] = getattr(item.value, attribute)
-        if not values:
-            return MetricReading(ItemStatus.MISSING, reason=f"CV_RESULTS has no {attribute!r}")
-        return MetricReading.mean_of(values)
 
     return read
 
@@ -160,13 +162,6 @@ def _hidden_per_model(evidence: Evidence) -> MetricReading:
     return MetricReading.mean_of(item.value.per_model_roc_auc)
 
 
-def _sweep_best(evidence: Evidence) -> MetricReading:
-    item = KERNEL_SWEEP.read(evidence.collected)
-    if item.value is None or not item.is_ok or not item.value:
-        return MetricReading.unavailable(item, "KERNEL_SWEEP")
-    return MetricReading.of(max(item.value.values()), len(item.value))
-
-
 _AUC = (0.0, 1.0)
 for _spec in (
     MetricSpec(
@@ -179,6 +174,7 @@ for _spec in (
         description="ROC-AUC of the fold models' mean rank, measured by the grader on the hidden held-out set",
         chance=0.5,
         read=_hidden("roc_auc"),
+        reads=(HIDDEN_ITEM,),
     ),
     MetricSpec(
         name="hidden_model_roc_auc",
@@ -190,6 +186,7 @@ for _spec in (
         description="mean ROC-AUC of the fold models, each scored alone, on the hidden held-out set",
         chance=0.5,
         read=_hidden_per_model,
+        reads=(HIDDEN_ITEM,),
     ),
     MetricSpec(
         name="hidden_pr_auc",
@@ -200,38 +197,7 @@ for _spec in (
         per_fold=False,
         description="PR-AUC the grader measured on the hidden held-out set",
         read=_hidden("pr_auc"),
-    ),
-    MetricSpec(
-        name="cv_roc_auc",
-        quantity="roc_auc",
-        measured=False,
-        higher_is_better=True,
-        bounds=_AUC,
-        per_fold=True,
-        description="mean cross-validated ROC-AUC the notebook reported (CV_RESULTS)",
-        chance=0.5,
-        read=_cv("roc_auc"),
-    ),
-    MetricSpec(
-        name="cv_pr_auc",
-        quantity="pr_auc",
-        measured=False,
-        higher_is_better=True,
-        bounds=_AUC,
-        per_fold=True,
-        description="mean cross-validated PR-AUC the notebook reported (CV_RESULTS)",
-        read=_cv("pr_auc"),
-    ),
-    MetricSpec(
-        name="sweep_best_roc_auc",
-        quantity="roc_auc",
-        measured=False,
-        higher_is_better=True,
-        bounds=_AUC,
-        per_fold=False,
-        description="best ROC-AUC over the kernel sizes the notebook tried (KERNEL_SWEEP)",
-        chance=0.5,
-        read=_sweep_best,
+        reads=(HIDDEN_ITEM,),
     ),
 ):
     register_metric(_spec)

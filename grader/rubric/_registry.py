@@ -16,9 +16,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic_core import PydanticCustomError
 
-from grader.rubric._base import Spec, unknown_value
+from grader.rubric._base import Spec, bad_value, unknown_value
 
-__all__ = ["Registry"]
+__all__ = ["Registry", "foreign"]
 
 M = TypeVar("M", bound=Spec)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -31,21 +31,32 @@ class Registry(Generic[M]):
         self.base = base
         self.key = key
         self._classes: dict[str, type[M]] = {}
+        self._owners: dict[str, str] = {}
 
     @property
     def classes(self) -> Mapping[str, type[M]]:
         """Registered classes by discriminator value (read-only)."""
         return MappingProxyType(self._classes)
 
-    def register(self, value: str) -> Callable[[type[M]], type[M]]:
-        """Class decorator: register the class under ``value``; raises ``TypeError`` if invalid."""
+    def register(self, value: str, *, owner: str = "") -> Callable[[type[M]], type[M]]:
+        """Class decorator: register the class under ``value``; raises ``TypeError`` if invalid.
+
+        ``owner``: the assignment pack that registers it (``""``: the grader's own, usable by every
+        rubric); a rubric for another pack cannot use it (:meth:`dispatch`).
+        """
 
         def decorate(cls: type[M]) -> type[M]:
             self._verify(value, cls)
             self._classes[value] = cls
+            if owner:
+                self._owners[value] = owner
             return cls
 
         return decorate
+
+    def owner(self, value: str) -> str:
+        """The pack that registered ``value`` (``""``: the grader's own)."""
+        return self._owners.get(value, "")
 
     def _verify(self, value: str, cls: type[M]) -> None:
         where = f"{cls.__module__}.{cls.__qualname__}"
@@ -75,4 +86,19 @@ class Registry(Generic[M]):
             )
         if not isinstance(value, str) or value not in self._classes:
             raise unknown_value(value, self._classes, at=(self.key,))
+        problem = foreign(f"{self.key} {value!r}", self.owner(value), context)
+        if problem:
+            raise bad_value(problem, at=(self.key,))
         return self._classes[value].model_validate(data, context=context)
+
+
+def foreign(what: str, owner: str, context: Any) -> str:
+    """Why ``what`` (registered by pack ``owner``) cannot be used under the rubric being validated, or ``""``.
+
+    The rubric's pack is ``context["assignment"]`` (set while a rubric validates); without one, or for
+    the grader's own names (``owner == ""``), anything goes.
+    """
+    assignment = context.get("assignment") if isinstance(context, Mapping) else None
+    if not owner or not assignment or owner == assignment:
+        return ""
+    return f"{what} belongs to assignment {owner!r}; this rubric is for {assignment!r}"

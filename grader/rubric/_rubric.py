@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from typing import Any, ClassVar, Literal, Self
 
-from pydantic import Field, SerializeAsAny, field_validator, model_validator
+from pydantic import Field, SerializeAsAny, ValidationInfo, field_validator, model_validator
 
 from grader.errors import PackError, RubricError
 from grader.execute.config import ExecutionConfig
@@ -19,7 +19,6 @@ from grader.rubric._base import (
     Visibility,
     bad_value,
     did_you_mean,
-    unknown_value,
 )
 from grader.rubric._criteria import (
     ChoiceCriterion,
@@ -29,7 +28,6 @@ from grader.rubric._criteria import (
     MetricCriterion,
     NumberCriterion,
 )
-from grader.rubric._evidence import GRADIENT_METHODS, GradientUniformity
 from grader.rubric._sections import DataSpec, LatePenalty, Profile, Profiles, check_execution_keys
 
 __all__ = ["SCHEMA_VERSION", "ExpectedValue", "ExportSpec", "Question", "Rubric", "RubricOrigin"]
@@ -62,7 +60,7 @@ class Question(Spec):
         self._check_ids()
         self._check_points()
         self._check_groups()
-        self._check_choice_refs()
+        self._check_in_question()
         return self._with_answer_ids()
 
     def _check_ids(self) -> None:
@@ -93,29 +91,9 @@ class Question(Spec):
                     at=("criteria", index, "group"),
                 )
 
-    def _check_choice_refs(self) -> None:
-        choices = {
-            c.id: c for c in self.criteria if isinstance(c, ChoiceCriterion | DeferredCriterion) and c.options
-        }
+    def _check_in_question(self) -> None:
         for index, criterion in enumerate(self.criteria):
-            if not isinstance(criterion, GradientUniformity):
-                continue
-            at = ("criteria", index, "choice")
-            if not choices:
-                raise bad_value(
-                    f"{criterion.choice!r} names no choice criterion: this question has none; add a "
-                    "`kind: choice` criterion and give its id here",
-                    at=at,
-                )
-            if criterion.choice not in choices:
-                raise unknown_value(criterion.choice, choices, at=at)
-            strange = sorted(set(choices[criterion.choice].options) - set(GRADIENT_METHODS))
-            if strange:
-                raise bad_value(
-                    f"choice {criterion.choice!r} has options {strange} the gradient rule does not know; "
-                    f"expected options among {list(GRADIENT_METHODS)}",
-                    at=at,
-                )
+            criterion.check_in_question(self, index)
 
     def _with_answer_ids(self) -> Self:
         criteria = tuple(
@@ -171,7 +149,7 @@ class Rubric(Spec):
     schema_version: Literal[1]
     id: Ident
     title: Text
-    assignment: Ident | None = None
+    assignment: Ident | None = Field(default=None, validate_default=True)
     """The assignment pack (``assignments/<name>/``); without it, ``grader.packs.DEFAULT_ASSIGNMENT``."""
     due: dt.datetime | None = None
     max_points: NonNegative
@@ -196,13 +174,15 @@ class Rubric(Spec):
 
     @field_validator("assignment")
     @classmethod
-    def _known_pack(cls, name: str | None) -> str | None:
-        if name is None:
-            return None
+    def _known_pack(cls, name: str | None, info: ValidationInfo) -> str | None:
+        """Load the pack (its criterion kinds, rules and metrics register) before the questions validate,
+        and tell the questions whose they are (``context["assignment"]``: another pack's kinds are refused)."""
         try:
-            load_pack(name)
+            load_pack(name or DEFAULT_ASSIGNMENT)
         except PackError as exc:
             raise bad_value(str(exc)) from None
+        if isinstance(info.context, dict):
+            info.context["assignment"] = name or DEFAULT_ASSIGNMENT
         return name
 
     @field_validator("due")

@@ -50,14 +50,16 @@ class LatePenalty(Spec):
 
 
 class Profile(Spec):
-    """One training profile handed to the notebook as parameters (MAX_EPOCHS, N_PER_CLASS, FOLDS, SEQ_LEN).
+    """One training profile handed to the notebook as parameters (MAX_EPOCHS, N_PER_CLASS, FOLDS, and
+    those the pack's data decides, such as Week 11's SEQ_LEN).
 
+    ``max_epochs``: ``null`` (an assignment that trains no network) sets no MAX_EPOCHS.
     ``n_per_class`` and ``seq_len``: ``null`` means all sequences / the data's own length.
     ``cell_timeout_s`` and ``notebook_timeout_s`` override the ``execution`` section's for this profile
     (``null``: keep them), so the quick profile can fail a looping notebook fast.
     """
 
-    max_epochs: Positive
+    max_epochs: Positive | None = None
     n_per_class: Positive | None = None
     folds: Annotated[int, Strict(), Field(ge=2)] = 5
     seq_len: Positive | None = None

@@ -1,29 +1,22 @@
-"""Checks of what the notebook produced and the grader measured: metrics, artifacts, motifs, evidence."""
+"""Checks of what the notebook produced and the grader measured: metrics, artifacts, reported vs measured.
+
+An assignment pack registers the checks of its own kinds the same way (``@check``; Week 11:
+``assignments/week11/checks.py``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from assignments.week11.items import GRADIENTS, KERNEL_SWEEP, MOTIFS
 from grader.records.collected import Item
-from grader.records.evidence import MotifHit
 from grader.rubric import (
     ARTIFACTS,
     ArtifactCriterion,
-    ChoiceCriterion,
-    DeferredCriterion,
-    GradientUniformity,
-    KernelSweepRun,
     MetricCriterion,
     MetricSpec,
-    MotifMatchCriterion,
     ReportedVsMeasured,
-    Unreadable,
-    read_choice,
 )
 from grader.score._checks import check
-from grader.score._gradient_rule import judge
 from grader.score._outcome import Context, Outcome, fmt
 from grader.score.agreement import Estimate, Gap, Verdict, compare
 
@@ -98,60 +91,6 @@ def _check_artifact(criterion: ArtifactCriterion, ctx: Context) -> Outcome:
     return Outcome.ok(f"{name} recorded") if item.is_ok else Outcome.from_item(item, name)
 
 
-def _hit_text(hit: MotifHit) -> str:
-    return f"kernel {hit.kernel_index} ~ {hit.name} ({hit.matrix_id}, score {fmt(hit.score)})"
-
-
-@check(MotifMatchCriterion)
-def _check_motif(criterion: MotifMatchCriterion, ctx: Context) -> Outcome:
-    item = MOTIFS.read(ctx.evidence)
-    if item.value is None or not item.is_ok:
-        return Outcome.from_item(item, "motif matches of the first-layer kernels")
-    hits = sorted(item.value, key=lambda h: (-h.score, h.kernel_index, h.name))
-    good = [h for h in hits if h.score >= criterion.min_score and criterion.family_of(h.name)]
-    kernels = sorted({h.kernel_index for h in good})
-    families = "/".join(criterion.families)
-    if len(kernels) >= criterion.min_kernels:
-        return Outcome.ok(
-            f"{len(kernels)} kernel(s) match {families}: " + "; ".join(map(_hit_text, good[:3]))
-        )
-    best = "; ".join(map(_hit_text, hits[:3])) or "no matches"
-    return Outcome.fail(
-        f"{len(kernels)} kernel(s) match {families} with score >= {fmt(criterion.min_score)}, "
-        f"{criterion.min_kernels} needed (best: {best})"
-    )
-
-
-def _chosen_option(criterion: GradientUniformity, ctx: Context) -> str | Outcome:
-    source = ctx.question.criterion(criterion.choice)
-    if not isinstance(source, ChoiceCriterion | DeferredCriterion):
-        raise TypeError(f"{criterion.id}.choice names {source.kind!r}; the rubric loader only allows choices")
-    item = ctx.answer(source.answer)
-    if item.value is None or not item.is_ok:
-        return Outcome.unavailable(item.status, f"no choice to check: {item.reason or 'no answer'}")
-    option = read_choice(item.value, source.table)
-    if isinstance(option, Unreadable):
-        return Outcome.invalid(f"no choice to check: {option.reason}")
-    return option
-
-
-@check(GradientUniformity)
-def _check_gradient_uniformity(criterion: GradientUniformity, ctx: Context) -> Outcome:
-    option = _chosen_option(criterion, ctx)
-    if isinstance(option, Outcome):
-        return option
-    item = GRADIENTS.read(ctx.evidence.collected)
-    if item.value is None or not item.is_ok:
-        return Outcome.from_item(item, "GRADIENTS")
-    judgement = judge(option, item.value, criterion, ctx.question)
-    if judgement.status == "invalid":
-        return Outcome.invalid(f"GRADIENTS: {judgement.reason}")
-    verb = "is supported" if judgement.status == "supported" else "is not supported"
-    return (Outcome.ok if judgement.status == "supported" else Outcome.fail)(
-        f"{option!r} {verb} by your GRADIENTS: {judgement.reason}"
-    )
-
-
 def _described(name: str, reading: _Read, unit: str) -> str:
     """``cv_roc_auc = 0.81 (5 folds, sd 0.012)``."""
     sd = Estimate(reading.value, reading.values).sd
@@ -199,15 +138,3 @@ def _check_reported_vs_measured(criterion: ReportedVsMeasured, ctx: Context) -> 
     if gap.verdict is Verdict.AGREE:
         return Outcome.ok(f"{stated} <= {fmt(criterion.tolerance)}")
     return Outcome.fail(f"{stated} > {fmt(criterion.tolerance)}; {_why_apart(gap, chance)}")
-
-
-@check(KernelSweepRun)
-def _check_kernel_sweep(criterion: KernelSweepRun, ctx: Context) -> Outcome:
-    item = KERNEL_SWEEP.read(ctx.evidence.collected)
-    if item.value is None or not item.is_ok:
-        return Outcome.from_item(item, "KERNEL_SWEEP")
-    sizes = sorted(item.value, key=lambda k: (len(k), k))
-    stated = f"{len(sizes)} kernel size(s) tried ({', '.join(sizes)})"
-    if len(sizes) >= criterion.min_sizes:
-        return Outcome.ok(stated)
-    return Outcome.fail(f"{stated}; at least {criterion.min_sizes} needed")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from grader.rubric import Criterion, leaf_criterion_types
@@ -56,9 +56,9 @@ def check(kind: type[C]) -> Callable[[CheckFn[C]], CheckFn[C]]:
     return decorate
 
 
-def verify_complete() -> None:
-    """Raise ``TypeError`` if a registered criterion kind has no check."""
-    missing = [cls.__name__ for cls in leaf_criterion_types() if cls not in _CHECKS]
+def verify_complete(kinds: Iterable[type[Criterion]] | None = None) -> None:
+    """Raise ``TypeError`` if a registered criterion kind (of ``kinds``, default all) has no check."""
+    missing = [cls.__name__ for cls in (leaf_criterion_types() if kinds is None else kinds) if cls not in _CHECKS]
     if missing:
         raise TypeError(f"grader.score: no check registered for criterion kinds {missing}")
 

@@ -18,9 +18,10 @@ from rich.markup import escape
 
 from grader.assign import CHECK_RUBRIC_KEY
 from grader.errors import AssignmentError, ConfigError
+from grader.packs import AssignmentData
 from grader.prepare.notebook import NotebookReadFailure, read_notebook
 from grader.rubric import Rubric, load_rubric, parse_rubric, public_view
-from grader.selfcheck._data import has_reference, notebook_data, without_reference_rules
+from grader.selfcheck._data import has_reference, without_reference_rules
 from grader.selfcheck._show import print_verdict, verdict_html
 from grader.selfcheck._verdict import Verdict, verdict, verdict_without_run
 
@@ -49,10 +50,21 @@ def find_rubric(notebook: Path, nb: NotebookNode | None, rubric_path: Path | Non
     )
 
 
+def _data(notebook: Path, nb: NotebookNode, rubric: Rubric, cache: Path) -> AssignmentData:
+    """The rubric's data in a TA's install, with a throw-away secret (the self-check scores no hidden
+    criterion and keeps no secret); the pack's ``self_check_data`` (the notebook's own) in a student's."""
+    from grader.prepare.secret import ClassSecret
+
+    pack = rubric.pack()
+    if has_reference():
+        return pack.data(rubric, cache_dir=cache, secret=ClassSecret.generate())
+    if pack.self_check_data is None:
+        raise AssignmentError(f"assignment {pack.name!r} can be checked only where the course's data is installed")
+    return pack.self_check_data(notebook, nb)
+
+
 def _graded_verdict(notebook: Path, nb: NotebookNode, rubric: Rubric, console: Console) -> Verdict:
     from grader.pipeline import GradeOptions, grade_notebook
-    from grader.prepare.assignment import load_assignment_data
-    from grader.prepare.secret import ClassSecret
 
     # The student rubric has no hidden data: the training data stands in, so FOLD_MODELS is still exercised.
     data_spec = rubric.data.model_copy(update={"hidden": rubric.data.hidden or rubric.data.train})
@@ -60,11 +72,8 @@ def _graded_verdict(notebook: Path, nb: NotebookNode, rubric: Rubric, console: C
     if not has_reference():  # a student's install: the notebook's own data; rules that need reference wait
         runnable = without_reference_rules(runnable)
     with tempfile.TemporaryDirectory(prefix="grader-check-") as cache:
-        try:  # a throw-away secret: the self-check scores no hidden criterion and keeps no secret
-            data = (
-                load_assignment_data(runnable, cache_dir=Path(cache), secret=ClassSecret.generate())
-                if has_reference() else notebook_data(notebook, nb)
-            )
+        try:
+            data = _data(notebook, nb, runnable, Path(cache))
         except AssignmentError as exc:
             return verdict_without_run(str(notebook), f"the training data could not be loaded: {exc}")
         options = GradeOptions(profile="quick", sandbox="auto", self_check=True)

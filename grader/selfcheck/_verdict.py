@@ -23,27 +23,12 @@ from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission
 from grader.records.result import QuestionResult, QuestionStatus
 from grader.rubric import (
-    ArtifactCriterion,
-    Criterion,
-    DeferredCriterion,
-    EvidenceCriterion,
-    MetricCriterion,
-    MotifMatchCriterion,
     Question,
     Rubric,
 )
 
-__all__ = ["ITEM_NAMES", "Row", "Verdict", "given_answers", "verdict", "verdict_without_run"]
+__all__ = ["Row", "Verdict", "given_answers", "verdict", "verdict_without_run"]
 
-ITEM_NAMES: dict[str, str] = {
-    "gradients": "GRADIENTS",
-    "cv": "CV_RESULTS",
-    "kernel_sweep": "KERNEL_SWEEP",
-    "hidden_predictions": "FOLD_MODELS",
-    "first_layer_kernels": "FOLD_MODELS",
-}
-"""Collected item -> the notebook variable the student sets (the notebook contract)."""
-_CONTRACT_NAMES = ("ANSWERS", "GRADIENTS", "GRADIENT_ZERO_FRACTIONS", "CV_RESULTS", "KERNEL_SWEEP", "FOLD_MODELS")
 _BROKEN = {QuestionStatus.MISSING, QuestionStatus.INVALID, QuestionStatus.FAILED}
 _STOPPED: dict[ExecStatus, str] = {
     ExecStatus.DEAD_KERNEL: "the kernel died",
@@ -134,34 +119,13 @@ def _literal(node: ast.expr) -> object:
         return None
 
 
-def _criterion_items(criterion: Criterion) -> set[str]:
-    """The collected items a criterion reads (a hidden one's are unknown, except a choice's answer)."""
-    if isinstance(criterion, ArtifactCriterion):
-        return set() if criterion.artifact == "figure" else {criterion.artifact}
-    if isinstance(criterion, MetricCriterion):
-        return {"cv"} if criterion.metric.startswith("cv_") else {"hidden_predictions"}
-    if isinstance(criterion, MotifMatchCriterion):
-        return {"first_layer_kernels"}
-    if isinstance(criterion, EvidenceCriterion):
-        rule = getattr(criterion, "rule", "")
-        by_rule = {
-            "gradient_uniformity": {"gradients"},
-            "kernel_sweep_run": {"kernel_sweep"},
-            "reported_vs_measured": {"cv", "hidden_predictions"},
-        }
-        return by_rule.get(rule, set())
-    if isinstance(criterion, DeferredCriterion):
-        return {"metric": {"hidden_predictions"}, "motif_match": {"first_layer_kernels"}}.get(criterion.original, set())
-    return set()
-
-
 def _needed(rubric: Rubric) -> tuple[dict[str, bool], dict[str, bool]]:
     """(item -> required, answer id -> required): required unless only extra-credit questions read it."""
     items: dict[str, bool] = {}
     answers: dict[str, bool] = {}
     for q in rubric.questions:
         for c in q.criteria:
-            for item in _criterion_items(c):
+            for item in c.reads_items():
                 items[item] = items.get(item, False) or not q.extra_credit
             if (qid := c.reads_answer()) is not None:
                 answers[qid] = answers.get(qid, False) or not q.extra_credit
@@ -226,12 +190,13 @@ def _unset(rubric: Rubric, collected: CollectedRecord, ex: ExecutionRecord,
     """(required items not collected, extra-credit items not collected), one line each."""
     failures = ex.failures or ((ex.failure,) if ex.failure else ())
     items, answers = _needed(rubric)
+    variables = {spec.name: spec.variable for spec in rubric.pack().items}
     required: list[str] = []
     optional: list[str] = []
     seen: set[str] = set()
     for key, needed in items.items():
         item: Item[Any] = collected.item(key)
-        name = ITEM_NAMES.get(key, key)
+        name = variables.get(key, key)
         if item.status is ItemStatus.OK or name in seen:
             continue
         seen.add(name)

@@ -22,12 +22,12 @@ from typing import Any
 
 import nbformat
 
+from assignments.week11.data import EnhancerData, HiddenPool
 from grader.batch.run import BatchOutcome, BatchSettings, run_batch
 from grader.batch.worker import Steps, WorkerContext
 from grader.discover.submissions import Submission
 from grader.errors import SandboxUnavailableError
 from grader.execute.config import ExecutionConfig
-from grader.prepare.data import AssignmentData, HiddenPool
 from grader.prepare.secret import SECRET_BYTES, ClassSecret
 from grader.records.execution import ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission
@@ -130,7 +130,7 @@ def context(folder: Path, rubric: FakeRubric | None = None) -> WorkerContext:
     (folder / "pos.fa").write_text(">a\nACGT\n")
     (folder / "neg.fa").write_text(">b\nTTTT\n")
     hidden = HiddenPool(("ACGT",), ("TTTT",))
-    data = AssignmentData(folder / "pos.fa", folder / "neg.fa", hidden, 4, ClassSecret(bytes(SECRET_BYTES)))
+    data = EnhancerData(folder / "pos.fa", folder / "neg.fa", hidden, 4, ClassSecret(bytes(SECRET_BYTES)))
     return WorkerContext(rubric or FakeRubric(), data, FakeOptions(), FAKE_STEPS)  # type: ignore[arg-type]
 
 

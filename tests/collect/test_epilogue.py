@@ -154,8 +154,9 @@ def test_a_model_without_a_dna_convolution_says_so(tmp_path: Path) -> None:
 
 def test_the_epilogue_uses_the_contracts_file_names() -> None:
     """The kernel_epilogue.py files run in the student's kernel and cannot import the grader: they repeat the names."""
+    from assignments.week11 import data
     from assignments.week11 import kernel_epilogue as week11_epilogue
     from grader.collect import kernel_epilogue
     from grader.records import contract
 
-    assert (kernel_epilogue.RECORD_FILE, week11_epilogue.HIDDEN_FASTA) == (contract.RECORD_FILE, contract.HIDDEN_FASTA)
+    assert (kernel_epilogue.RECORD_FILE, week11_epilogue.HIDDEN_FASTA) == (contract.RECORD_FILE, data.HIDDEN_FASTA)

@@ -16,8 +16,8 @@ import nbformat
 import pytest
 import yaml
 
+from assignments.week11.data import HiddenSet
 from grader.api import grade
-from grader.prepare.data import HiddenSet
 from grader.rubric import load_rubric
 
 pytestmark = pytest.mark.kernel

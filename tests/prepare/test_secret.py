@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from assignments.week11.data import HiddenPool, prepare_data
 from grader.errors import AssignmentError
-from grader.prepare.assignment import load_assignment_data
-from grader.prepare.data import HiddenPool
 from grader.prepare.secret import SECRET_FILE, ClassSecret, class_secret
 from grader.rubric import load_rubric
 
@@ -62,7 +61,7 @@ def test_same_bytes_same_order_other_bytes_other_order() -> None:
 def test_the_old_count_seed_no_longer_predicts_the_labels(tmp_path: Path) -> None:
     """The hole: the order was shuffled with len(pos) * 7919 + len(neg), which any notebook can compute."""
     rubric = load_rubric(MINIMAL)
-    data = load_assignment_data(rubric, cache_dir=tmp_path, secret=ClassSecret.generate())
+    data = prepare_data(rubric, cache_dir=tmp_path, secret=ClassSecret.generate())
     pos, neg = list(data.hidden.positives), list(data.hidden.negatives)
     guessed = data.hidden.ordered(len(pos) * 7919 + len(neg))
     actual = data.hidden_for("0" * 64)
@@ -76,8 +75,8 @@ def test_synthetic_hidden_data_cannot_be_regenerated_from_the_rubric(tmp_path: P
     rubric = load_rubric(MINIMAL)
     assert rubric.data.hidden is not None and rubric.data.hidden.kind == "synthetic"
     public = set(make_synthetic(10, seed=1).data.sequences)  # the rubric's hidden: {seed: 1, n_per_class: 10}
-    first = load_assignment_data(rubric, cache_dir=tmp_path / "a", secret=ClassSecret.generate())
-    second = load_assignment_data(rubric, cache_dir=tmp_path / "b", secret=ClassSecret.generate())
+    first = prepare_data(rubric, cache_dir=tmp_path / "a", secret=ClassSecret.generate())
+    second = prepare_data(rubric, cache_dir=tmp_path / "b", secret=ClassSecret.generate())
     hidden_first = set(first.hidden.positives + first.hidden.negatives)
     assert len(hidden_first) == 20 and not hidden_first & public
     assert hidden_first != set(second.hidden.positives + second.hidden.negatives)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assignments.week11.data import EnhancerData, HiddenPool
 from grader.cli import app
 from grader.errors import RubricError
 from grader.pipeline import GradeOptions, _execution_config, _parameters
-from grader.prepare.data import AssignmentData, HiddenPool
 from grader.prepare.secret import ClassSecret
 from grader.rubric import Rubric, load_rubric, parse_rubric
 
@@ -72,7 +72,7 @@ def test_week11_has_the_demo_profile_with_a_short_cell_timeout() -> None:
 
 def test_the_pipeline_hands_the_chosen_profile_to_the_notebook_and_the_limits(tmp_path: Path) -> None:
     r = _rubric(PROFILES)
-    data = AssignmentData(tmp_path / "p.fa", tmp_path / "n.fa", HiddenPool((), ()), 200, ClassSecret.generate())
+    data = EnhancerData(tmp_path / "p.fa", tmp_path / "n.fa", HiddenPool((), ()), 200, ClassSecret.generate())
     params = _parameters(r, data, {}, GradeOptions(profile="demo"), "cpu").splitlines()
     assert {"PROFILE = 'demo'", "MAX_EPOCHS = 2", "N_PER_CLASS = 200", "FOLDS = 5"} <= set(params)
     assert _execution_config(r, GradeOptions(profile="demo")).cell_timeout_s == 30

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.evaluate.motifs import TOP_MATCHES, match_motifs
+from assignments.week11.motifs import TOP_MATCHES, match_motifs
 from grader.records.collected import Item, ItemStatus
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 REAL_DATA = ROOT.parent / "shared/data/enhancers/liver_vs_other"
 Kernels = tuple[tuple[tuple[float, ...], ...], ...]
 

@@ -13,15 +13,17 @@ check and the report. Cost on the 2-core development machine: loading JASPAR onc
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from grader.records.collected import Item
+from assignments.week11.items import FIRST_LAYER_KERNELS
+from grader.records.collected import CollectedRecord, Item
 from grader.records.evidence import MotifHit
 
 if TYPE_CHECKING:
     from reference.motifs import MotifMatch
 
-__all__ = ["MAX_KERNELS", "MIN_KERNEL_WIDTH", "TOP_MATCHES", "match_motifs"]
+__all__ = ["MAX_KERNELS", "MIN_KERNEL_WIDTH", "TOP_MATCHES", "match_motifs", "measure_motifs"]
 
 Kernels = tuple[tuple[tuple[float, ...], ...], ...]
 TOP_MATCHES = 3
@@ -62,3 +64,8 @@ def match_motifs(kernels: Item[Kernels]) -> Item[tuple[MotifHit, ...]]:
     pfms = kernels_to_pfms(kernels.value)
     found = match_jaspar_many(list(pfms), top=TOP_MATCHES, matrices=load_jaspar())
     return Item.ok(tuple(hit for index, matches in enumerate(found) for hit in _hits(index, matches)))
+
+
+def measure_motifs(collected: CollectedRecord, labels: Mapping[str, int]) -> Item[tuple[MotifHit, ...]]:
+    """The pack's ``motifs`` evaluator: :func:`match_motifs` of the collected first-layer kernels."""
+    return match_motifs(FIRST_LAYER_KERNELS.read(collected))

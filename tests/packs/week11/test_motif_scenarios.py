@@ -17,10 +17,10 @@ import pytest
 from nbformat import NotebookNode
 
 from assignments.week11.items import FIRST_LAYER_KERNELS
+from assignments.week11.motifs import match_motifs
 from grader.collect.epilogue import epilogue_source
 from grader.collect.notebook import figures
 from grader.collect.parse import parse_record, read_record_file
-from grader.evaluate.motifs import match_motifs
 from grader.packs import load_pack
 from grader.records.evidence import Evidence
 from grader.records.execution import ExecStatus, ExecutionRecord
@@ -28,7 +28,7 @@ from grader.records.result import Finding, QuestionResult
 from grader.rubric import Rubric, load_rubric
 from grader.score import score_submission
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 A1_PLOT, A26_CELL = "a1-plot", "a2-motifs"
 PNG = {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}
 

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from score._records import CORRECT_ANSWERS, GRADIENTS, hidden, ran, week11_correct
 
 from grader.records.collected import CVReport
 from grader.rubric import Rubric, load_rubric, parse_rubric
 from grader.score import FindingStatus, QuestionStatus, Visibility, score_submission
 
-from ._records import CORRECT_ANSWERS, GRADIENTS, hidden, ran, week11_correct
-
-WEEK11 = Path(__file__).resolve().parents[2] / "rubrics" / "week11.yaml"
+WEEK11 = Path(__file__).resolve().parents[3] / "rubrics" / "week11.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ reference's names for the sigmoid baseline), leaves out the output layer when th
 rejects evidence that cannot judge the answer (a method the sheet names missing, unequal layer
 counts, NaN or negative values, zero fractions of the wrong length) as ``invalid``, and turns the
 reference's :class:`Verdict` into a :class:`Judgement`. The reference (numpy) is imported on first use
-so that importing ``grader.score`` stays light.
+so that loading the pack stays light.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from assignments.week11.criteria import GradientUniformity
 from grader.records.collected import GradientData
-from grader.rubric import ChoiceCriterion, DeferredCriterion, GradientUniformity, Question, read_choice
+from grader.rubric import ChoiceCriterion, DeferredCriterion, Question, read_choice
 
 __all__ = ["Judgement", "judge"]
 

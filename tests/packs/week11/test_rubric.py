@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from assignments.week11.criteria import GRADIENT_METHODS, GradientUniformity
 from grader.execute.config import ExecutionConfig
 from grader.rubric import (
-    GRADIENT_METHODS,
     ChoiceCriterion,
-    GradientUniformity,
     NumberCriterion,
     Rubric,
     SyntheticData,
@@ -19,7 +18,7 @@ from grader.rubric import (
     load_rubric,
 )
 
-WEEK11 = Path(__file__).resolve().parents[2] / "rubrics" / "week11.yaml"
+WEEK11 = Path(__file__).resolve().parents[3] / "rubrics" / "week11.yaml"
 SHEET_POINTS = {"1.1": 0, "1.2": 2, "2.4": 0, "2.5": 5, "2.6": 5, "3.1": 2, "3.2": 2, "3.3": 2, "3.4": 2}
 
 
