@@ -16,7 +16,7 @@ import difflib
 import hashlib
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -36,6 +36,8 @@ __all__ = [
     "Measure",
     "ParseContext",
     "PrepareData",
+    "PreparePanel",
+    "ReportPanel",
     "SelfCheckData",
     "available_packs",
     "digest_parts",
@@ -82,7 +84,8 @@ class ItemSpec(Generic[T]):
     student sets (the self-check names it); ``parse``: validates the JSON value into ``T``, raising
     ``grader.collect.values.ItemValueError`` (a ``ValueError``) with a reason when it cannot; ``model``:
     the type of ``T``, for :meth:`read`; ``label``: how messages name the item when it is not a variable
-    the student sets (the variable by default).
+    the student sets (the variable by default); ``title``: how the review app names it (default: the
+    label, else the name with spaces); ``bulky``: the review app shows its size instead of its value.
     """
 
     name: str
@@ -90,6 +93,8 @@ class ItemSpec(Generic[T]):
     parse: Callable[[Any, ParseContext], T]
     model: Any
     label: str = ""
+    title: str = ""
+    bulky: bool = False
 
     def read(self, record: CollectedRecord) -> Item[T]:
         """The item from ``record``, re-typed (``missing: not collected`` when the record lacks it)."""
@@ -99,6 +104,11 @@ class ItemSpec(Generic[T]):
     def shown(self) -> str:
         """How messages name the item."""
         return self.label or self.variable
+
+    @property
+    def fact_label(self) -> str:
+        """How the review app names the item."""
+        return self.title or self.label or self.name.replace("_", " ")
 
 
 Scalar = str | int | float | bool | None
@@ -183,18 +193,49 @@ class Evaluator:
 
     ``labels``: the hidden set's labels by opaque id. ``grading_only``: the self-check skips it (its
     criteria are hidden, or it is slow) and records the measurement missing with ``deferred_reason``.
+    ``title`` and ``summary`` (plain JSON value -> one line): how the review app shows the measurement
+    (default: its name and its JSON).
     """
 
     name: str
     measure: Callable[[CollectedRecord, Mapping[str, int]], Item[Any]]
     grading_only: bool = False
     deferred_reason: str = "measured at grading time"
+    title: str = ""
+    summary: Callable[[Any], str] | None = None
 
     def __call__(self, collected: CollectedRecord, labels: Mapping[str, int], *, self_check: bool = False) -> Item[Any]:
         """The measurement, or a missing one when ``self_check`` skips a grading-only evaluator."""
         if self_check and self.grading_only:
             return Item.missing(self.deferred_reason)
         return self.measure(collected, labels)
+
+
+PreparePanel = Callable[[Sequence[Any], Path | None, bool], tuple[Any, str]]
+"""``(graded list, cache_dir, compute) -> (data, note)``: a panel's class-wide data (e.g. reference curves).
+
+``cache_dir`` keeps what is expensive to make between renders (``None``: no cache); ``compute=False``
+(the review app) uses only what is packaged or cached. ``note`` says where the data came from."""
+
+
+def _no_data(graded: Sequence[Any], cache_dir: Path | None, compute: bool) -> tuple[Any, str]:
+    return None, ""
+
+
+@dataclass(frozen=True)
+class ReportPanel:
+    """A section of the student report that a pack adds after the generic ones.
+
+    ``template``: a template in the pack's ``templates`` folder (it sees ``panel.view``);
+    ``prepare``: the class-wide data, once per render of a class; ``build(graded, prepared)``: the
+    view model of one student (``prepared`` is ``prepare``'s data, or ``None`` when not prepared).
+    """
+
+    id: str
+    title: str
+    template: str
+    build: Callable[[Any, Any], Any]
+    prepare: PreparePanel = _no_data
 
 
 @dataclass(frozen=True)
@@ -208,6 +249,8 @@ class AssignmentPack:
     self-check needs the instructor's install). ``evaluators``: the measurements the grader makes after
     each run (``Evidence.measurements``). ``needs_reference``: criterion kinds and evidence rules whose
     checks import the instructor's ``reference`` package; a student install's self-check defers them.
+    ``panels``: the report sections the pack adds (:class:`ReportPanel`), their templates in ``templates``
+    (a folder on the report environment's loader path).
     The pack's criterion kinds, rules, metrics and checks register (with the pack as owner) when the
     pack is imported.
     """
@@ -219,6 +262,8 @@ class AssignmentPack:
     self_check_data: SelfCheckData | None = None
     evaluators: tuple[Evaluator, ...] = ()
     needs_reference: frozenset[str] = frozenset()
+    panels: tuple[ReportPanel, ...] = ()
+    templates: Path | None = None
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():

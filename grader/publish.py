@@ -22,15 +22,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assignments.week11.items import MOTIFS
 from grader.discover.lms_files import Roster, names_from_roster, read_roster
 from grader.errors import RenderError, StoreError
 from grader.export import ExtraCredit, RosterEntry, resolve_lms_settings, write_exports
 from grader.integrity import SimilarityReport, SimilarPair, find_similar_code
+from grader.packs import DEFAULT_ASSIGNMENT, load_pack
 from grader.records.adjust import Adjustments
 from grader.records.graded import GradedSubmission
 from grader.render import (
-    load_reference,
+    prepare_panels,
     render_class_summary,
     render_student_report,
     safe_file_stem,
@@ -178,12 +178,6 @@ def _notebooks(out_dir: Path, graded: Sequence[GradedSubmission]) -> dict[str, P
     return out
 
 
-def _motif_ids(graded: Sequence[GradedSubmission]) -> set[str]:
-    """Every JASPAR matrix id any submission matched."""
-    items = (MOTIFS.read(g.evidence) for g in graded)
-    return {h.matrix_id for item in items if item.is_ok for h in (item.value or ())}
-
-
 def _write_similarity(out_dir: Path, report: SimilarityReport) -> Path:
     text = json.dumps(dataclasses.asdict(report), indent=1)
     return write_atomic(out_dir / REPORTS / SIMILARITY_JSON, text, durable=False)
@@ -239,11 +233,12 @@ def publish(
     assignment = assignment if assignment is not None else run.assignment_title
     graded = load_class(out_dir, names=lms.names)
     _check_unique_stems(graded)
-    reference = load_reference(_motif_ids(graded), cache_dir=out_dir / REPORTS / ".cache")
+    pack = load_pack(DEFAULT_ASSIGNMENT)  # the run does not record its pack yet; every rubric is Week 11's today
+    prepared, notes = prepare_panels(pack, graded, cache_dir=out_dir / REPORTS / ".cache")
     students_dir = out_dir / REPORTS / STUDENTS
     reports, pdfs = [], []
     for g in graded:
-        html = render_student_report(g, reference=reference, course=course, assignment=assignment)
+        html = render_student_report(g, pack=pack, prepared=prepared, course=course, assignment=assignment)
         path = write_atomic(students_dir / f"{safe_file_stem(g.result.student_id)}.html", html, durable=False)
         reports.append(path)
         if pdf:
@@ -258,5 +253,5 @@ def publish(
     exports = write_exports(graded, out_dir / "exports", assignment=lms.lms_assignment or assignment or "grade",
                             roster=lms.roster, gradebook=out_dir / GRADES_CSV, extra_credit=lms.extra_credit,
                             lms_assignment=lms.lms_assignment, rubric_title=lms.rubric_title)
-    return PublishSummary(out_dir, tuple(reports), summary, exports, tuple(pdfs), similarity, reference.notes,
+    return PublishSummary(out_dir, tuple(reports), summary, exports, tuple(pdfs), similarity, notes,
                           round(time.perf_counter() - start, 3))

@@ -154,11 +154,7 @@ def test_the_self_check_items_and_deferrals_come_from_the_pack() -> None:
 
 
 DYNAMIC_IMPORT = re.compile(r"""(?:import_module|resources\.files|__import__)\(\s*f?["'](reference|assignments)\b[\w.]*""")
-STILL_DYNAMIC = {  # grader -> reference edges import-linter cannot see; the report panels' move (#15 step 5) ends them
-    ("grader/render/_reference.py", 'resources.files("reference.gradients'),
-    ("grader/render/_reference.py", 'import_module("reference.gradients.study'),
-    ("grader/render/_reference.py", 'import_module("reference.motifs.jaspar'),
-}
+STILL_DYNAMIC: set[tuple[str, str]] = set()  # grader -> reference edges import-linter cannot see (none since step 5)
 
 
 def test_no_stage_imports_reference_or_a_pack_by_name() -> None:

@@ -72,12 +72,14 @@ def _kernels(value: Any, context: ParseContext) -> Kernels:
     return tuple(out)
 
 
-GRADIENTS = ItemSpec[GradientData]("gradients", "GRADIENTS", _gradients, GradientData)
+GRADIENTS = ItemSpec[GradientData]("gradients", "GRADIENTS", _gradients, GradientData, bulky=True)
 """Also reads ``gradient_zero_fractions`` (GRADIENT_ZERO_FRACTIONS)."""
-CV = ItemSpec[CVReport]("cv", "CV_RESULTS", _cv, CVReport)
+CV = ItemSpec[CVReport]("cv", "CV_RESULTS", _cv, CVReport, title="cross-validation")
 KERNEL_SWEEP = ItemSpec[dict[str, float]]("kernel_sweep", "KERNEL_SWEEP", _sweep, dict[str, float])
-HIDDEN_PREDICTIONS = ItemSpec[HiddenPredictions]("hidden_predictions", "FOLD_MODELS", predictions, HiddenPredictions)
-FIRST_LAYER_KERNELS = ItemSpec[Kernels]("first_layer_kernels", "FOLD_MODELS", _kernels, Kernels, label="first-layer kernels")
+HIDDEN_PREDICTIONS = ItemSpec[HiddenPredictions]("hidden_predictions", "FOLD_MODELS", predictions, HiddenPredictions,
+                                                 bulky=True)
+FIRST_LAYER_KERNELS = ItemSpec[Kernels]("first_layer_kernels", "FOLD_MODELS", _kernels, Kernels, label="first-layer kernels",
+                                     bulky=True)
 ITEMS: tuple[ItemSpec[Any], ...] = (GRADIENTS, CV, KERNEL_SWEEP, HIDDEN_PREDICTIONS, FIRST_LAYER_KERNELS)
 
 MOTIFS = Measure[tuple[MotifHit, ...]]("motifs", tuple[MotifHit, ...])

@@ -14,7 +14,7 @@ check and the report. Cost on the 2-core development machine: loading JASPAR onc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assignments.week11.items import FIRST_LAYER_KERNELS
 from grader.records.collected import CollectedRecord, Item
@@ -23,7 +23,7 @@ from grader.records.evidence import MotifHit
 if TYPE_CHECKING:
     from reference.motifs import MotifMatch
 
-__all__ = ["MAX_KERNELS", "MIN_KERNEL_WIDTH", "TOP_MATCHES", "match_motifs", "measure_motifs"]
+__all__ = ["MAX_KERNELS", "MIN_KERNEL_WIDTH", "TOP_MATCHES", "match_motifs", "measure_motifs", "motif_summary"]
 
 Kernels = tuple[tuple[tuple[float, ...], ...], ...]
 TOP_MATCHES = 3
@@ -69,3 +69,9 @@ def match_motifs(kernels: Item[Kernels]) -> Item[tuple[MotifHit, ...]]:
 def measure_motifs(collected: CollectedRecord, labels: Mapping[str, int]) -> Item[tuple[MotifHit, ...]]:
     """The pack's ``motifs`` evaluator: :func:`match_motifs` of the collected first-layer kernels."""
     return match_motifs(FIRST_LAYER_KERNELS.read(collected))
+
+
+def motif_summary(value: Any) -> str:
+    """The review app's line for the ``motifs`` measurement (its plain JSON: a list of hits)."""
+    hits = (MotifHit.model_validate(h) for h in value)
+    return "; ".join(f"kernel {h.kernel_index}: {h.matrix_id} {h.name} ({h.score:.2f})" for h in hits)

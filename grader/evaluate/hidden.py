@@ -9,6 +9,7 @@ logits that happen to lie in [0, 1]) neither dominates nor saturates the ensembl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -89,11 +90,15 @@ def evaluate_hidden(
     return Item.ok(_evaluation(y, predictions.value.scores))
 
 
-def hidden_evaluator(predictions: ItemSpec[HiddenPredictions]) -> Evaluator:
+def hidden_evaluator(predictions: ItemSpec[HiddenPredictions], examples: str = "examples") -> Evaluator:
     """The evaluator of the hidden set (``Evidence.hidden``): the pack's ``predictions`` item scored
-    against the hidden labels with :func:`evaluate_hidden`; every pack with a hidden set uses it."""
+    against the hidden labels with :func:`evaluate_hidden`; every pack with a hidden set uses it.
+    ``examples``: what the hidden set holds, as the review app words it ("hidden sequences")."""
+
+    def summary(value: Any) -> str:
+        return f"ROC-AUC {value['roc_auc']:.3f}, PR-AUC {value['pr_auc']:.3f} on {value['n']} hidden {examples}"
 
     def measure(collected: CollectedRecord, labels: Mapping[str, int]) -> Item[HiddenEvaluation]:
         return evaluate_hidden(predictions.read(collected), labels)
 
-    return Evaluator(HIDDEN, measure)
+    return Evaluator(HIDDEN, measure, title="hidden-set evaluation", summary=summary)

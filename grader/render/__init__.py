@@ -12,17 +12,15 @@ from __future__ import annotations
 
 from grader.render._feedback import FindingFeedback, QuestionFeedback, StudentFeedback, student_feedback
 from grader.render._format import format_points, safe_file_stem
-from grader.render._pages import render_class_summary, render_student_report
-from grader.render._reference import GradientReference, ReferenceData, load_reference
+from grader.render._pages import PreparedPanels, prepare_panels, render_class_summary, render_student_report
 
 __all__ = [
     "FindingFeedback",
-    "GradientReference",
+    "PreparedPanels",
     "QuestionFeedback",
-    "ReferenceData",
     "StudentFeedback",
     "format_points",
-    "load_reference",
+    "prepare_panels",
     "render_class_summary",
     "render_student_report",
     "safe_file_stem",

@@ -8,8 +8,18 @@ markup. Template problems surface as :class:`grader.errors.RenderError` naming t
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
+from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+)
 
 from grader.errors import RenderError
 from grader.render._format import format_points
@@ -28,10 +38,13 @@ def _short_sha(value: str, length: int = 12) -> str:
 
 
 @functools.cache
-def environment() -> Environment:
-    """The shared environment (built once per process)."""
+def environment(template_dirs: tuple[Path, ...] = ()) -> Environment:
+    """The shared environment (built once per process and set of pack template folders).
+
+    ``template_dirs``: assignment packs' template folders, searched after ``grader/render/templates``.
+    """
     env = Environment(
-        loader=PackageLoader("grader.render", "templates"),
+        loader=ChoiceLoader([PackageLoader("grader.render", "templates"), *(FileSystemLoader(d) for d in template_dirs)]),
         undefined=StrictUndefined,
         autoescape=True,
         trim_blocks=True,
@@ -44,12 +57,16 @@ def environment() -> Environment:
     return env
 
 
-def render_template(name: str, **context: object) -> str:
-    """Render the package template ``name`` with ``context``; problems raise ``RenderError``."""
+def render_template(name: str, template_dirs: Sequence[Path] = (), **context: object) -> str:
+    """Render the package template ``name`` with ``context``; problems raise ``RenderError``.
+
+    ``template_dirs``: the packs' template folders the page includes templates from.
+    """
     try:
-        return environment().get_template(name).render(**context)
+        return environment(tuple(template_dirs)).get_template(name).render(**context)
     except TemplateNotFound as exc:
-        raise RenderError(f"template {exc.name!r} not found in grader/render/templates (rendering {name!r})") from exc
+        where = ", ".join(["grader/render/templates", *map(str, template_dirs)])
+        raise RenderError(f"template {exc.name!r} not found in {where} (rendering {name!r})") from exc
     except TemplateError as exc:
         where = f"{getattr(exc, 'filename', None) or name}:{getattr(exc, 'lineno', '?')}"
         raise RenderError(f"{where}: {type(exc).__name__}: {exc.message}") from exc

@@ -14,7 +14,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assignments.week11.items import CV
 from grader.discover.duplicates import RULE as DUPLICATE_RULE
 from grader.discover.duplicates import is_duplicate_note, read_duplicates
 from grader.integrity.similarity import SimilarityReport, SimilarPair
@@ -24,13 +23,20 @@ from grader.records.result import QuestionStatus, SubmissionStatus
 from grader.render._charts import BarChart, histogram
 from grader.render._feedback import SUBMISSION_LABELS
 from grader.render._format import format_points, safe_file_stem, strip_ansi
+from grader.rubric import METRICS, ReportedVsMeasured
 from grader.score.agreement import Estimate, Verdict, compare
 
 __all__ = [
-    "ClassSummary", "DuplicateRow", "FailureRow", "FlagRow", "QuestionStat", "StudentRow", "build_class_summary",
+    "GAP_METRICS", "ClassSummary", "DuplicateRow", "FailureRow", "FlagRow", "QuestionStat", "StudentRow", "build_class_summary",
 ]
 
 _UNJUDGED = {QuestionStatus.MISSING, QuestionStatus.INVALID, QuestionStatus.NOT_RUN}
+GAP_METRICS: tuple[str, str] = (
+    str(ReportedVsMeasured.model_fields["reported"].default), str(ReportedVsMeasured.model_fields["measured"].default),
+)
+"""The reported and measured metrics the gap flag compares unless told otherwise: those of a rubric's
+``reported_vs_measured`` criterion that names none."""
+_QUANTITIES = {"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,29 +215,34 @@ _GAP_FLAGS = {
 }
 
 
-def _metric_flag(g: GradedSubmission, metric_gap: float, href: str) -> FlagRow | None:
-    """The reported CV ROC-AUC (mean over folds) against the same fold models' mean hidden-set ROC-AUC,
-    flagged when more than ``metric_gap`` apart and worded by the spread of the folds."""
-    cv, hidden = CV.read(g.evidence.collected), g.evidence.hidden
-    if not (cv.is_ok and cv.value and hidden.is_ok and hidden.value):
+def _metric_flag(g: GradedSubmission, metric_gap: float, href: str, gap_metrics: tuple[str, str]) -> FlagRow | None:
+    """The reported metric (e.g. the CV ROC-AUC, a mean over folds) against the measured one (the same
+    fold models' mean hidden-set ROC-AUC), flagged when more than ``metric_gap`` apart and worded by the
+    spread of the folds; nothing when either is unknown or not available."""
+    reported_spec, measured_spec = METRICS.get(gap_metrics[0]), METRICS.get(gap_metrics[1])
+    if reported_spec is None or measured_spec is None:
         return None
-    per_model = hidden.value.per_model_roc_auc
-    reported = Estimate(cv.value.mean_roc_auc, cv.value.roc_auc)
-    measured = Estimate(statistics.fmean(per_model), per_model) if per_model else Estimate(hidden.value.roc_auc)
-    gap = compare(reported, measured, metric_gap, chance=0.5)
+    reported_value, measured_value = reported_spec.read(g.evidence), measured_spec.read(g.evidence)
+    if reported_value.value is None or measured_value.value is None:
+        return None
+    reported = Estimate(reported_value.value, reported_value.values)
+    measured = Estimate(measured_value.value, measured_value.values)
+    gap = compare(reported, measured, metric_gap, chance=reported_spec.chance)
     if gap.verdict is Verdict.AGREE:
         return None
     kind, why = _GAP_FLAGS[gap.verdict]
+    quantity = _QUANTITIES.get(reported_spec.quantity, reported_spec.quantity)
+    stated = (f"CV {quantity} {_with_spread(reported)} reported over {reported_value.count} fold(s)" if reported_spec.per_fold
+              else f"{quantity} {_with_spread(reported)} reported")
     return FlagRow(g.result.student_id, href, kind,
-                   f"CV ROC-AUC {_with_spread(reported)} reported over {len(cv.value.roc_auc)} fold(s), "
-                   f"{_with_spread(measured)} for the same models on the hidden set "
+                   f"{stated}, {_with_spread(measured)} for the same models on the hidden set "
                    f"(gap {gap.size:.3f} > {metric_gap:.2f}; {why})")
 
 
-def _flags_of(g: GradedSubmission, metric_gap: float, href: str) -> list[FlagRow]:
+def _flags_of(g: GradedSubmission, metric_gap: float, href: str, gap_metrics: tuple[str, str]) -> list[FlagRow]:
     """The flags one submission raises."""
     sid, out = g.result.student_id, []
-    metric = _metric_flag(g, metric_gap, href)
+    metric = _metric_flag(g, metric_gap, href, gap_metrics)
     if metric is not None:
         out.append(metric)
     integrity = g.integrity
@@ -321,10 +332,16 @@ def build_class_summary(
     report_href: str | None,
     metric_gap: float,
     auc_threshold: float | None = None,
+    gap_metrics: tuple[str, str] = GAP_METRICS,
 ) -> ClassSummary:
-    """The class summary of ``graded``; ``report_href`` is a pattern with ``{stem}`` or ``None``."""
+    """The class summary of ``graded``; ``report_href`` is a pattern with ``{stem}`` or ``None``.
+
+    ``gap_metrics``: the (reported, measured) metrics of the rubric's ``reported_vs_measured``
+    criterion, compared for the gap flag.
+    """
     ordered = sorted(graded, key=lambda g: g.result.student_id)
-    flags = tuple(f for g in ordered for f in _flags_of(g, metric_gap, _href(g.result.student_id, report_href)))
+    flags = tuple(f for g in ordered for f in _flags_of(g, metric_gap, _href(g.result.student_id, report_href),
+                                                         gap_metrics))
     aucs = _hidden_aucs(ordered)
     mean, median = _center([g.result.total for g in ordered])
     auc_mean, auc_median = _center(aucs)

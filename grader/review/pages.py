@@ -13,17 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assignments.week11.items import (
-    CV,
-    FIRST_LAYER_KERNELS,
-    GRADIENTS,
-    HIDDEN_PREDICTIONS,
-    KERNEL_SWEEP,
-    MOTIFS,
-)
 from grader.integrity import SimilarityReport
+from grader.packs import DEFAULT_ASSIGNMENT, AssignmentPack, load_pack
 from grader.records.collected import Item
-from grader.records.evidence import HiddenEvaluation, MotifHit
 from grader.records.graded import GradedSubmission
 from grader.records.result import QuestionResult
 from grader.store.gradebook import Change
@@ -99,12 +91,9 @@ def _size(value: object) -> str:
     return f"collected ({len(json.dumps(value, default=str))} characters of data)"
 
 
-def _hidden(value: HiddenEvaluation) -> str:
-    return f"ROC-AUC {value.roc_auc:.3f}, PR-AUC {value.pr_auc:.3f} on {value.n} hidden sequences"
-
-
-def _motifs(hits: tuple[MotifHit, ...]) -> str:
-    return _short("; ".join(f"kernel {h.kernel_index}: {h.matrix_id} {h.name} ({h.score:.2f})" for h in hits))
+def _summarised(summary: Callable[[Any], str] | None) -> Callable[[Any], str]:
+    """A measurement's one-line summary (its JSON without one), cut to :data:`MAX_VALUE_CHARS`."""
+    return _short if summary is None else lambda value: _short(summary(value))
 
 
 def _question(q: QuestionResult) -> QuestionView:
@@ -114,15 +103,11 @@ def _question(q: QuestionResult) -> QuestionView:
     return QuestionView(q, True, note.auto_points, note.auto_points_at_set, note.auto_moved)
 
 
-def _evidence(graded: GradedSubmission) -> tuple[Fact, ...]:
+def _evidence(graded: GradedSubmission, pack: AssignmentPack) -> tuple[Fact, ...]:
+    """The pack's collected items, then the grader's measurements (``Evaluator.title``/``summary``)."""
     collected, ev = graded.evidence.collected, graded.evidence
-    facts = [
-        _fact("gradients", GRADIENTS.read(collected), _size), _fact("cross-validation", CV.read(collected)),
-        _fact("kernel sweep", KERNEL_SWEEP.read(collected)),
-        _fact("first-layer kernels", FIRST_LAYER_KERNELS.read(collected), _size),
-        _fact("hidden predictions", HIDDEN_PREDICTIONS.read(collected), _size),
-        _fact("hidden-set evaluation", ev.hidden, _hidden), _fact("motif matches", MOTIFS.read(ev), _motifs),
-    ]
+    facts = [_fact(spec.fact_label, spec.read(collected), _size if spec.bulky else _short) for spec in pack.items]
+    facts += [_fact(e.title or e.name, ev.measurement(e.name), _summarised(e.summary)) for e in pack.evaluators]
     if collected.problem:
         facts.append(Fact("collection problem", collected.problem, "invalid"))
     return tuple(facts)
@@ -152,15 +137,21 @@ def _pairs(student_id: str, similarity: SimilarityReport | None) -> tuple[PairVi
 
 
 def build_student_page(
-    graded: GradedSubmission, similarity: SimilarityReport | None, changes: Sequence[Change]
+    graded: GradedSubmission,
+    similarity: SimilarityReport | None,
+    changes: Sequence[Change],
+    pack: AssignmentPack | None = None,
 ) -> StudentPage:
-    """The student page for ``graded`` (an effective result), its similar pairs and its change history."""
+    """The student page for ``graded`` (an effective result), its similar pairs and its change history.
+
+    ``pack`` (default: ``grader.packs.DEFAULT_ASSIGNMENT``'s) says which items and measurements to show.
+    """
     r = graded.result
     answers = tuple(_fact(key, item) for key, item in sorted(graded.evidence.collected.answers.items()))
     note = "code similarity not computed yet: run grader report OUT" if similarity is None else similarity.note
     return StudentPage(
         graded=graded, questions=tuple(_question(q) for q in r.questions),
         lateness=r.lateness.note(r.late_penalty) if r.lateness is not None else "",
-        answers=answers, evidence=_evidence(graded), integrity=_integrity(graded),
+        answers=answers, evidence=_evidence(graded, pack or load_pack(DEFAULT_ASSIGNMENT)), integrity=_integrity(graded),
         pairs=_pairs(r.student_id, similarity), changes=tuple(reversed(changes)), similarity_note=note,
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -25,12 +26,11 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from assignments.week11.items import MOTIFS
 from grader.errors import StoreError
+from grader.packs import DEFAULT_ASSIGNMENT, load_pack
 from grader.publish import executed_notebook, load_class, load_similarity
 from grader.records.graded import GradedSubmission
-from grader.render import ReferenceData, format_points, load_reference, render_student_report
-from grader.render._reference import CACHE_NAME
+from grader.render import format_points, prepare_panels, render_student_report
 from grader.review.notebook import notebook_page
 from grader.review.pages import build_student_page
 from grader.review.security import CsrfError, Secrets, check_csrf, frame_headers
@@ -100,8 +100,8 @@ class ClassCache:
         self._lock = threading.Lock()
         self._key: tuple[tuple[int, int], ...] | None = None
         self._class: list[GradedSubmission] = []
-        self._reference: ReferenceData | None = None
-        self._reference_ids: frozenset[str] = frozenset()
+        self._prepared: dict[str, Any] = {}
+        self._prepared_for: list[GradedSubmission] | None = None
 
     def _state(self) -> tuple[tuple[int, int], ...]:
         db = self.out_dir / GRADEBOOK_FILE
@@ -122,20 +122,19 @@ class ClassCache:
                 self._class, self._key = load_class(self.out_dir), state
             return self._class
 
-    def reference(self) -> ReferenceData | None:
-        """The reference panels' data for the reports (as ``grader report`` draws them), loaded once.
+    def prepared(self) -> dict[str, Any]:
+        """The report panels' class-wide data (as ``grader report`` draws them), prepared once per class load.
 
-        ``None`` until ``grader report`` has cached the gradient reference: the app never runs the study.
+        Only what is packaged or cached by ``grader report`` is used (``compute=False``): the app never
+        runs an expensive preparation such as a reference study.
         """
-        cache_dir = self.out_dir / "reports" / ".cache"
-        if not (cache_dir / CACHE_NAME).is_file():
-            return None
-        items = (MOTIFS.read(g.evidence) for g in self.load())
-        ids = frozenset(h.matrix_id for item in items if item.is_ok for h in (item.value or ()))
+        graded = self.load()
         with self._lock:
-            if self._reference is None or ids != self._reference_ids:
-                self._reference, self._reference_ids = load_reference(ids, cache_dir=cache_dir), ids
-            return self._reference
+            if self._prepared_for is not graded:
+                self._prepared = prepare_panels(load_pack(DEFAULT_ASSIGNMENT), graded,
+                                                cache_dir=self.out_dir / "reports" / ".cache", compute=False)[0]
+                self._prepared_for = graded
+            return self._prepared
 
 
 Apply = Callable[[sqlite3.Connection, str, FormData, str], None]
@@ -239,8 +238,8 @@ class Review:
         graded = self._student(request.path_params["student_id"])
         if graded is None:
             return Response("no such student", 404, media_type="text/plain")
-        reference = await run_in_threadpool(self.cache.reference)
-        html = await run_in_threadpool(functools.partial(render_student_report, graded, reference=reference))
+        prepared = await run_in_threadpool(self.cache.prepared)
+        html = await run_in_threadpool(functools.partial(render_student_report, graded, prepared=prepared))
         return HTMLResponse(html, headers=frame_headers())
 
     async def write(self, request: Request, *, action: str) -> Response:

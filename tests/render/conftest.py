@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from assignments.week11.reference_data import CACHE_NAME, ReferenceData
 from grader.records.graded import GradedSubmission
-from grader.render import ReferenceData
-from grader.render._reference import CACHE_NAME
 from grader.store.files import executed_path, write_result
 from tests.render import samples
 

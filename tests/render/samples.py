@@ -31,6 +31,7 @@ from collections.abc import Callable
 from statistics import NormalDist
 
 from assignments.week11.items import CV, GRADIENTS
+from assignments.week11.reference_data import GradientReference, ReferenceData
 from grader.records.collected import CollectedRecord, CVReport, GradientData, Item, Scalar
 from grader.records.evidence import Evidence, HiddenEvaluation, MotifHit
 from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
@@ -44,7 +45,6 @@ from grader.records.result import (
     SubmissionStatus,
     Visibility,
 )
-from grader.render._reference import GradientReference, ReferenceData
 
 __all__ = [
     "HIDDEN_SENTINELS",
@@ -556,3 +556,8 @@ def reference_data() -> ReferenceData:
         motifs=motifs,
         notes=("sample reference data",),
     )
+
+
+def prepared(reference: ReferenceData) -> dict[str, object]:
+    """``reference`` as the Week 11 panels' prepared data (by panel id), as ``prepare_panels`` makes it."""
+    return {"gradients": reference.gradients, "kernels": reference.motifs}

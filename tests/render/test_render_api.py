@@ -11,12 +11,11 @@ import grader.render
 def test_render_public_names() -> None:
     assert grader.render.__all__ == [
         "FindingFeedback",
-        "GradientReference",
+        "PreparedPanels",
         "QuestionFeedback",
-        "ReferenceData",
         "StudentFeedback",
         "format_points",
-        "load_reference",
+        "prepare_panels",
         "render_class_summary",
         "render_student_report",
         "safe_file_stem",

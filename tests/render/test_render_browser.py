@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from assignments.week11.reference_data import ReferenceData
 from grader.records.graded import GradedSubmission
-from grader.render import ReferenceData, render_class_summary, render_student_report
+from grader.render import render_class_summary, render_student_report
+from tests.render import samples
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -70,7 +72,7 @@ def test_detector_catches_console_errors(tmp_path: Path) -> None:
 def test_student_report_renders_cleanly(
     tmp_path: Path, scenarios: dict[str, GradedSubmission], reference: ReferenceData
 ) -> None:
-    html = render_student_report(scenarios["cell_error"], reference=reference)
+    html = render_student_report(scenarios["cell_error"], prepared=samples.prepared(reference))
     _check_page(tmp_path, "report", html, ["Points by question", "Cell 17 failed", "Your GRADIENTS"])
 
 

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from assignments.week11.reference_data import ReferenceData
 from grader.integrity import SimilarityReport
 from grader.integrity.similarity import SimilarPair
 from grader.records.graded import GradedSubmission
-from grader.render import ReferenceData, render_class_summary, render_student_report
+from grader.render import render_class_summary, render_student_report
+from tests.render import samples
 
 GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
@@ -49,7 +51,7 @@ NAMES = {"course": "Machine Learning for Bioinformatics", "assignment": "Week 11
 
 @pytest.mark.parametrize("scenario", ["full_marks", "wrong_answers", "timeout", "cell_error"])
 def test_student_report_golden(scenario: str, scenarios: dict[str, GradedSubmission], reference: ReferenceData) -> None:
-    html = render_student_report(scenarios[scenario], reference=reference, **NAMES)
+    html = render_student_report(scenarios[scenario], prepared=samples.prepared(reference), **NAMES)
     check_golden(f"{scenario}.report.html", html)
 
 

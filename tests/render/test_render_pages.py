@@ -6,17 +6,19 @@ import re
 
 import pytest
 
+from assignments.week11.reference_data import ReferenceData
 from grader.errors import RenderError
 from grader.integrity import SimilarityReport
 from grader.records.graded import GradedSubmission
-from grader.render import ReferenceData, render_class_summary, render_student_report
+from grader.render import render_class_summary, render_student_report
 from grader.render._environment import render_template
+from tests.render import samples
 
 
 def test_full_marks_report_shows_points_evidence_and_the_sandbox(
     scenarios: dict[str, GradedSubmission], reference: ReferenceData
 ) -> None:
-    html = render_student_report(scenarios["full_marks"], reference=reference)
+    html = render_student_report(scenarios["full_marks"], prepared=samples.prepared(reference))
     assert "No points were lost" in html
     assert 'class="score-big">15<span class="of"> / 15' in html
     assert "Your GRADIENTS" in html and "Reference study (median)" in html
@@ -62,7 +64,7 @@ def test_student_strings_are_escaped_not_interpreted(scenarios: dict[str, Graded
 
 
 def test_pages_are_self_contained(scenarios: dict[str, GradedSubmission], reference: ReferenceData) -> None:
-    pages = [render_student_report(g, reference=reference) for g in scenarios.values()]
+    pages = [render_student_report(g, prepared=samples.prepared(reference)) for g in scenarios.values()]
     pages.append(render_class_summary(list(scenarios.values())))
     for html in pages:
         assert not re.search(r"""(src|href)\s*=\s*["'](https?:|//)""", html)

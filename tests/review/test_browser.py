@@ -27,7 +27,7 @@ import nbformat
 import pytest
 import yaml
 
-from grader.render._reference import CACHE_NAME
+from assignments.week11.reference_data import CACHE_NAME
 from grader.store.gradebook import list_changes
 from tests.render import samples
 

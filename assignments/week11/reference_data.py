@@ -1,4 +1,4 @@
-"""Reference material drawn beside a student's own data, loaded from the ``reference`` package.
+"""Week 11's reference material drawn beside a student's own data, loaded from the ``reference`` package.
 
 Both parts are optional; a report without them simply has no reference panel or JASPAR logo:
 
@@ -21,7 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-__all__ = ["GradientReference", "ReferenceData", "canonical_method", "load_reference"]
+__all__ = [
+    "CACHE_NAME",
+    "GradientReference",
+    "ReferenceData",
+    "canonical_method",
+    "gradient_reference",
+    "load_reference",
+    "motif_matrices",
+]
 
 PACKAGED_PROFILES = "profiles.json"
 CACHE_NAME = "reference-gradients.json"
@@ -88,14 +96,19 @@ def _computed_profiles() -> GradientReference | None:
     return GradientReference(MappingProxyType({k: tuple(v) for k, v in result.profiles.items()}), source)
 
 
-def _gradient_reference(cache_dir: Path | None) -> tuple[GradientReference | None, str]:
-    """The reference profiles and a note on where they came from (or why there are none)."""
+def gradient_reference(cache_dir: Path | None, compute: bool = True) -> tuple[GradientReference | None, str]:
+    """The reference profiles and a note on where they came from (or why there are none).
+
+    ``compute=False`` never runs the study: only packaged or cached profiles.
+    """
     packaged = _packaged_profiles()
     if packaged is not None:
         return packaged, "gradient reference: packaged profiles.json"
     cache = cache_dir / CACHE_NAME if cache_dir is not None else None
     if cache is not None and cache.is_file():
         return GradientReference.from_json(cache.read_text(encoding="utf-8")), f"gradient reference: cached {cache}"
+    if not compute:
+        return None, "gradient reference: not cached yet (run grader report); no reference panel"
     computed = _computed_profiles()
     if computed is None:
         return None, "gradient reference: reference.gradients.study unavailable (torch missing?); no reference panel"
@@ -105,7 +118,7 @@ def _gradient_reference(cache_dir: Path | None) -> tuple[GradientReference | Non
     return computed, "gradient reference: computed with reference.gradients.reference_profiles()"
 
 
-def _motif_matrices(matrix_ids: Iterable[str]) -> tuple[dict[str, Matrix], str]:
+def motif_matrices(matrix_ids: Iterable[str]) -> tuple[dict[str, Matrix], str]:
     """JASPAR probability matrices for ``matrix_ids`` via ``reference.motifs.jaspar.fetch_matrix``."""
     wanted = sorted(set(matrix_ids))
     if not wanted:
@@ -130,6 +143,6 @@ def load_reference(matrix_ids: Iterable[str] = (), *, cache_dir: Path | None = N
 
     ``cache_dir`` keeps computed gradient profiles between renders; ``None`` computes without caching.
     """
-    gradients, grad_note = _gradient_reference(cache_dir)
-    motifs, motif_note = _motif_matrices(matrix_ids)
+    gradients, grad_note = gradient_reference(cache_dir)
+    motifs, motif_note = motif_matrices(matrix_ids)
     return ReferenceData(gradients=gradients, motifs=motifs, notes=(grad_note, motif_note))
