@@ -208,7 +208,10 @@ class Evaluator:
         """The measurement, or a missing one when ``self_check`` skips a grading-only evaluator."""
         if self_check and self.grading_only:
             return Item.missing(self.deferred_reason)
-        return self.measure(collected, labels)
+        try:
+            return self.measure(collected, labels)
+        except Exception as exc:  # a pack's bug on one student's data costs that measurement, not the batch
+            return Item.invalid(f"{self.name} could not be measured (grader error: {type(exc).__name__}: {exc})")
 
 
 PreparePanel = Callable[[Sequence[Any], Path | None, bool], tuple[Any, str]]
@@ -357,6 +360,10 @@ def _import(name: str, where: str) -> Any:
         raise PackError(f"{where}: there is no pack {module_name}{_found(name)}") from None
     except ImportError as exc:
         raise PackError(f"{where}: the pack {module_name} fails to import: {exc}") from exc
+    except PackError:
+        raise
+    except Exception as exc:  # a bug in the pack's own code: name it, do not let it pass as a rubric crash
+        raise PackError(f"{where}: the pack {module_name} fails to import: {type(exc).__name__}: {exc}") from exc
 
 
 def _found(name: str) -> str:

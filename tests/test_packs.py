@@ -186,3 +186,26 @@ def test_the_self_check_skips_a_grading_only_evaluator_and_a_measurement_has_one
         AssignmentPack(name="twice", items=(), evaluators=(slow, slow))
     assert [e.name for e in load_pack("week11").evaluators] == ["hidden", "motifs"]
     assert [e.grading_only for e in load_pack("week11").evaluators] == [False, True]
+
+
+def test_an_evaluator_that_raises_costs_its_measurement_only() -> None:
+    from grader.packs import Evaluator
+    from grader.records.collected import CollectedRecord
+
+    def broken(collected: object, labels: object) -> object:
+        raise ZeroDivisionError("division by zero")
+
+    item = Evaluator("kernels", broken)(CollectedRecord(), {})  # type: ignore[arg-type]
+    assert item.status.value == "invalid"
+    assert item.reason == "kernels could not be measured (grader error: ZeroDivisionError: division by zero)"
+
+
+def test_a_pack_whose_code_raises_is_named_in_the_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "assignments" / "crashing").mkdir(parents=True)
+    (tmp_path / "assignments" / "crashing" / "__init__.py").write_text("PACK = 1 / 0\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PackError, match=(
+        r"^rubrics/x.yaml: assignment: 'crashing': the pack assignments.crashing fails to import: "
+        r"ZeroDivisionError: division by zero$"
+    )):
+        load_pack("crashing", rubric="rubrics/x.yaml")

@@ -79,8 +79,8 @@ class ShippedContext:
     def local(self) -> WorkerContext:
         """The context with its files written on this worker (once per worker process)."""
         if self.digest not in _LOCAL_CONTEXTS:
-            folder = Path(tempfile.gettempdir()) / "grader-data" / self.digest[:24]
-            folder.mkdir(parents=True, exist_ok=True)
+            # a fresh private folder: a predictable one on a shared node could be made first by another user
+            folder = Path(tempfile.mkdtemp(prefix=f"grader-data-{self.digest[:24]}-"))
             paths: dict[str, Path] = {}
             for name, blob in self.files.items():
                 paths[name] = folder / name
@@ -149,10 +149,11 @@ def slurm_cluster(*, gpu: bool = True, **overrides: Any) -> Cluster:
         k: v for k, v in _DEFAULT_SLURM.items() if dask.config.get(f"jobqueue.slurm.{k}", None) in (None, _DASK_WALLTIME)
     }
     settings.update(processes=1, job_name="grader", **private_scheduler())
+    worker_args = [*dask.config.get("jobqueue.slurm.worker-extra-args", []), "--no-dashboard"]
     if gpu:
         settings["job_extra_directives"] = [*dask.config.get("jobqueue.slurm.job-extra-directives", []), "--gres=gpu:1"]
-        settings["worker_extra_args"] = [*dask.config.get("jobqueue.slurm.worker-extra-args", []), "--resources", "GPU=1"]
-    settings.update(overrides)
+        worker_args += ["--resources", "GPU=1"]
+    settings.update(worker_extra_args=worker_args, **overrides)
     cluster: Cluster = SLURMCluster(**settings)
     return cluster
 

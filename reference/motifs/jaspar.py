@@ -7,8 +7,11 @@ Reading a collection from pyjaspar takes about 5.6 s on the 2-core development m
 parses every matrix); every grading worker and the report step need it. So the matrices of a
 collection are also kept on disk, as a plain ``.npz`` (no pickle) named after the pyjaspar version,
 release, collection and group, in ``$NBGRADE_CACHE_DIR`` or ``$XDG_CACHE_HOME/nbgrade-ml`` (default
-``~/.cache/nbgrade-ml``): a later process reads it in milliseconds. An unreadable or inconsistent
-file is ignored and rewritten; a cache directory that cannot be written only costs the speed-up.
+``~/.cache/nbgrade-ml``): a later process reads it in milliseconds. Only a file owned by this user and
+writable by no one else is read; an unreadable, damaged or inconsistent one (ids, names, widths and
+4-row probability columns that sum to 1) is ignored and rewritten; the name also carries the pseudocount
+and a format number, so a change to either makes a new file. A cache directory that cannot be written
+only costs the speed-up.
 """
 
 from __future__ import annotations
@@ -138,26 +141,57 @@ def cache_dir() -> Path:
     return Path(base) / "nbgrade-ml"
 
 
+_CACHE_FORMAT = 1
+"""Bumped whenever what a cached file holds changes (layout, or how ``_to_matrix`` computes)."""
+
+
 def _cache_file(collection: str, tax_group: str, release: str) -> Path:
     version = importlib.metadata.version("pyjaspar")
-    name = f"jaspar-{release}-{collection}-{tax_group}-pyjaspar{version}.npz"
+    name = (
+        f"jaspar-{release}-{collection}-{tax_group}-pyjaspar{version}"
+        f"-pseudocount{_PSEUDOCOUNT}-v{_CACHE_FORMAT}.npz"
+    )
     return cache_dir() / "".join(c if c.isalnum() or c in ".-_" else "_" for c in name)
 
 
+def _trusted(path: Path) -> bool:
+    """Only a file of this user that no one else may write is read (another user's file could bias
+    every later motif match)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022 and path.is_file()
+
+
 def _read_cache(path: Path) -> tuple[JasparMatrix, ...] | None:
-    """The matrices in ``path``, or None when it is missing, unreadable or inconsistent."""
+    """The matrices in ``path``, or None when it is missing, untrusted, unreadable or inconsistent."""
+    if not _trusted(path):
+        return None
     try:
         with np.load(path, allow_pickle=False) as data:
-            ids, names, widths = data["ids"], data["names"], data["widths"]
-            columns = np.split(data["probabilities"], np.cumsum(widths)[:-1], axis=1)
-    except (OSError, ValueError, KeyError):
+            ids, names = data["ids"], data["names"]
+            widths, probabilities = data["widths"], np.asarray(data["probabilities"], dtype=np.float64)
+    except Exception:  # a damaged zip raises zipfile.BadZipFile, an object array ValueError: rebuild
         return None
-    if not (len(ids) == len(names) == len(columns) > 0) or any(c.shape[0] != 4 for c in columns):
+    if not _consistent(ids, names, widths, probabilities):
         return None
+    columns = np.split(probabilities, np.cumsum(widths)[:-1], axis=1)
     return tuple(
-        JasparMatrix(str(i), str(n), np.ascontiguousarray(c, dtype=np.float64))
+        JasparMatrix(str(i), str(n), np.ascontiguousarray(c))
         for i, n, c in zip(ids, names, columns, strict=True)
     )
+
+
+def _consistent(ids: Any, names: Any, widths: Any, probabilities: npt.NDArray[np.float64]) -> bool:
+    """One id, name and positive width per matrix; 4 rows of finite probabilities, each column summing to 1."""
+    n = len(ids)
+    if not (n == len(names) == len(widths) > 0) or widths.dtype.kind not in "iu" or (widths <= 0).any():
+        return False
+    if probabilities.ndim != 2 or probabilities.shape != (4, int(widths.sum())):
+        return False
+    finite = bool(np.isfinite(probabilities).all() and (probabilities >= 0).all())
+    return finite and bool(np.allclose(probabilities.sum(axis=0), 1.0))
 
 
 def _write_cache(path: Path, matrices: tuple[JasparMatrix, ...]) -> None:

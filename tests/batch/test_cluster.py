@@ -117,6 +117,7 @@ def test_slurm_workers_join_over_tls_with_a_key_only_the_ta_reads(tmp_path: Path
         assert made.scheduler_address.startswith("tls://")
         (bound,) = (sock.getsockname() for sock in made.scheduler.http_server._sockets.values())
         assert bound[0] == "127.0.0.1"
+        assert "--no-dashboard" in script  # the workers on the compute nodes serve no dashboard either
         files = [Path(p) for p in re.findall(r"--tls-(?:key|cert|ca-file) (\S+)", script)]
         assert len(files) == 3 and all(f.parent == tmp_path and f.is_file() for f in files), script
         assert all(f.stat().st_mode & 0o077 == 0 for f in files)  # the TA's alone

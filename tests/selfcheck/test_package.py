@@ -66,6 +66,7 @@ def test_the_student_distribution_holds_no_solution_rubric_or_key(dist: Path) ->
     assert not [n for n in names if n.startswith(("tests/", "rubrics/", "submissions/"))]
     packs = [n for n in names if n.startswith("assignments/")]  # a pack's code, never its notebooks or rubric
     assert "assignments/week11/__init__.py" in packs
+    assert "assignments/week11/templates/week11_gradients.html.j2" in packs  # the report panels' templates
     assert not [n for n in packs if not re.fullmatch(r"assignments/\w+/([\w/]+\.py|templates/[\w.-]+\.j2|py\.typed)", n)]
     blob = b"\n".join(files.values()).decode("utf-8", errors="replace")
     secrets = _secrets()

@@ -62,3 +62,40 @@ def test_an_unwritable_cache_only_costs_the_speed_up(tmp_path: Path, monkeypatch
         assert len(jaspar.load_jaspar()) > 500
     finally:
         jaspar.load_jaspar.cache_clear()
+
+
+def _valid(path: Path) -> None:
+    jaspar._write_cache(path, jaspar.load_jaspar())
+    assert jaspar._read_cache(path) is not None
+
+
+@pytest.mark.parametrize("damage", ["truncated zip", "widths off by one", "column not a distribution", "object array"])
+def test_a_damaged_or_inconsistent_file_is_not_read(fresh: Path, damage: str) -> None:
+    path = fresh / "x.npz"
+    fresh.mkdir(parents=True, exist_ok=True)
+    _valid(path)
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    if damage == "truncated zip":
+        path.write_bytes(path.read_bytes()[:-200])
+    else:
+        if damage == "widths off by one":
+            arrays["widths"] = arrays["widths"].copy()
+            arrays["widths"][0] += 1
+        elif damage == "column not a distribution":
+            arrays["probabilities"] = arrays["probabilities"].copy()
+            arrays["probabilities"][0, 0] = 5.0
+        else:
+            arrays["names"] = np.array([object()] * len(arrays["names"]), dtype=object)
+        with path.open("wb") as out:
+            np.savez(out, **arrays, allow_pickle=True)
+        path.chmod(0o600)
+    assert jaspar._read_cache(path) is None
+
+
+def test_a_file_others_may_write_is_not_read(fresh: Path) -> None:
+    path = fresh / "x.npz"
+    fresh.mkdir(parents=True, exist_ok=True)
+    _valid(path)
+    path.chmod(0o666)
+    assert jaspar._read_cache(path) is None
