@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from grader import packs
 from grader.collect.epilogue import epilogue_source
 from grader.collect.parse import parse_record, read_record_file
 from grader.packs import AssignmentPack, load_pack
@@ -37,7 +39,10 @@ def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AssignmentP
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(code, encoding="utf-8")
     monkeypatch.syspath_prepend(str(root))
+    monkeypatch.setattr(packs, "_PACKS", dict(packs._PACKS))  # the toy pack leaves the registry afterwards
     yield load_pack("toy")
+    for name in [m for m in sys.modules if m == "assignments.toy" or m.startswith("assignments.toy.")]:
+        del sys.modules[name]
 
 
 def _train(workdir: Path) -> LogisticRegression:
