@@ -4,7 +4,6 @@ tests/collect/test_pack_epilogue.py; the kernel path is the Week 11 pack's tests
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Iterator
@@ -16,11 +15,11 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from grader import packs
-from grader.collect.epilogue import epilogue_source
-from grader.collect.parse import parse_record, read_record_file
+from grader.collect.parse import parse_record
 from grader.packs import AssignmentPack, load_pack
 from grader.prepare.secret import ClassSecret
 from grader.records.evidence import Evidence
+from tests.collect._epilogue import run_epilogue
 
 PAGE = Path(__file__).parents[1] / "docs" / "adding-an-assignment.md"
 BLOCK = re.compile(r"```python\n# (assignments/toy/[a-z_]+\.py)[^\n]*\n(.*?)```", re.S)
@@ -59,14 +58,7 @@ def _grade(pack: AssignmentPack, model: object, workdir: Path, secret: ClassSecr
     hidden = pack.data(None, cache_dir=workdir, secret=secret).hidden_for("ab" * 32)
     hidden.write(workdir)
     ns: dict[str, Any] = {"ANSWERS": {"1.1": "logistic"}, "MODEL": model}
-    cwd = os.getcwd()
-    os.chdir(workdir)
-    try:
-        exec(compile(epilogue_source(pack), "<epilogue>", "exec"), ns)
-    finally:
-        os.chdir(cwd)
-    raw, why = read_record_file(workdir / "grader_record.json")
-    assert raw is not None, why
+    raw = run_epilogue(pack, ns, workdir)
     collected = parse_record(raw, pack.items, n_hidden=len(hidden.labels))
     measured = {e.name: e(collected, hidden.labels) for e in pack.evaluators}
     return Evidence(collected=collected, measurements=measured)

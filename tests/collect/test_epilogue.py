@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 import torch
 
 from assignments.week11.items import CV, FIRST_LAYER_KERNELS, GRADIENTS, HIDDEN_PREDICTIONS, KERNEL_SWEEP
-from grader.collect.epilogue import epilogue_source
-from grader.collect.parse import parse_record, read_record_file
+from grader.collect.parse import parse_record
 from grader.packs import load_pack
 from grader.records.collected import ItemStatus
+from tests.collect._epilogue import run_epilogue
 
 WEEK11 = load_pack("week11")
 
 
 def _run_epilogue(ns: dict[str, object], workdir: Path) -> dict[str, object]:
-    cwd = os.getcwd()
-    os.chdir(workdir)
-    try:
-        exec(compile(epilogue_source(WEEK11), "<epilogue>", "exec"), ns)
-    finally:
-        os.chdir(cwd)
-    data, why = read_record_file(workdir / "grader_record.json")
-    assert data is not None, why
-    return data
+    return run_epilogue(WEEK11, ns, workdir)
 
 
 class _Tiny(torch.nn.Module):

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assignments.week11.items import CV, FIRST_LAYER_KERNELS, HIDDEN_PREDICTIONS
-from grader.collect.epilogue import epilogue_source
-from grader.collect.parse import nothing_collected, parse_record, read_record_file
+from grader.collect.parse import nothing_collected, parse_record
 from grader.collect.values import ItemValueError, finite
 from grader.packs import AssignmentPack, ItemSpec, ParseContext, load_pack
+from tests.collect._epilogue import run_epilogue
 
 TINY_EPILOGUE = '''"""The tiny pack's kernel code."""
 
@@ -32,21 +31,9 @@ def _score(value: Any, context: ParseContext) -> float:
 TINY = AssignmentPack(name="tiny", items=(ItemSpec("score", "SCORE", _score, float),), epilogue=TINY_EPILOGUE)
 
 
-def _run(source: str, ns: dict[str, Any], workdir: Path) -> dict[str, Any]:
-    cwd = os.getcwd()
-    os.chdir(workdir)
-    try:
-        exec(compile(source, "<epilogue>", "exec"), ns)
-    finally:
-        os.chdir(cwd)
-    data, why = read_record_file(workdir / "grader_record.json")
-    assert data is not None, why
-    return data
-
-
 def test_the_pack_code_collects_its_items_after_the_answers(tmp_path: Path) -> None:
     ns: dict[str, Any] = {"ANSWERS": {"1.1": "a"}, "SCORE": 0.5, "GRADIENTS": {"relu": [1.0]}}
-    data = _run(epilogue_source(TINY), ns, tmp_path)
+    data = run_epilogue(TINY, ns, tmp_path)
     assert (data["answers"], data["score"], data["doubled"], data["present"]) == ({"1.1": "a"}, 0.5, 1.0, [
         "ANSWERS", "SCORE"
     ])
@@ -55,13 +42,13 @@ def test_the_pack_code_collects_its_items_after_the_answers(tmp_path: Path) -> N
 
 def test_a_pack_without_kernel_code_collects_the_answers_only(tmp_path: Path) -> None:
     bare = AssignmentPack(name="bare", items=())
-    data = _run(epilogue_source(bare), {"ANSWERS": {"1.1": 3}, "SCORE": 1.0}, tmp_path)
+    data = run_epilogue(bare, {"ANSWERS": {"1.1": 3}, "SCORE": 1.0}, tmp_path)
     assert (data["answers"], data["present"]) == ({"1.1": 3}, ["ANSWERS"])
 
 
 def test_the_epilogue_leaves_no_grader_function_in_the_students_namespace(tmp_path: Path) -> None:
     ns: dict[str, Any] = {}
-    _run(epilogue_source(load_pack("week11")), ns, tmp_path)
+    run_epilogue(load_pack("week11"), ns, tmp_path)
     assert not [name for name, value in ns.items() if callable(value) and name.startswith("_")]
 
 
@@ -78,7 +65,7 @@ def test_nothing_collected_marks_every_item_of_the_pack_missing() -> None:
 
 
 def test_the_record_holds_exactly_the_packs_items(tmp_path: Path) -> None:
-    data = _run(epilogue_source(TINY), {"SCORE": 3, "GRADIENTS": {"relu": [1.0]}}, tmp_path)
+    data = run_epilogue(TINY, {"SCORE": 3, "GRADIENTS": {"relu": [1.0]}}, tmp_path)
     record = parse_record(data, TINY.items)
     assert set(record.items) == {"score"} and TINY.item("score").read(record).value == 3.0
     bad = parse_record({"score": "high"}, TINY.items).item("score")
