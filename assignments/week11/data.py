@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from nbformat import NotebookNode
 
+from grader._ast import parse_python
 from grader.errors import AssignmentError
 from grader.packs import digest_parts
 from grader.prepare.data import opaque_order
@@ -225,7 +226,7 @@ def _notebook_parameters(nb: NotebookNode) -> dict[str, str]:
     for cell in nb.cells:
         if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             try:
-                tree = ast.parse(str(cell.source))
+                tree = parse_python(str(cell.source))
             except SyntaxError:
                 return {}
             return {

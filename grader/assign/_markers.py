@@ -18,6 +18,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from grader._ast import parse_python
 from grader.errors import AssignmentError
 
 __all__ = ["MARKDOWN_PLACEHOLDER", "SolutionMarkerError", "split_cell"]
@@ -106,7 +107,7 @@ def _answer_keys(body: list[str]) -> list[str] | None:
     """The ``ANSWERS[...]`` targets (as written) if every statement of ``body`` assigns one, else None."""
     code = textwrap.dedent("\n".join(body))
     try:
-        tree = ast.parse(code)
+        tree = parse_python(code)
     except SyntaxError:
         return None
     keys: list[str] = []

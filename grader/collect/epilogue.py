@@ -11,6 +11,7 @@ import ast
 from functools import cache
 from importlib import resources
 
+from grader._ast import parse_python
 from grader.packs import AssignmentPack
 
 __all__ = ["epilogue_source"]
@@ -24,7 +25,7 @@ def _code(text: str) -> str:
 
 
 def _functions(source: str) -> list[str]:
-    return [node.name for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)]
+    return [node.name for node in parse_python(source).body if isinstance(node, ast.FunctionDef)]
 
 
 @cache

@@ -18,6 +18,7 @@ from typing import Any
 
 from nbformat import NotebookNode
 
+from grader._ast import parse_python
 from grader.records.collected import CollectedRecord, Item, ItemStatus
 from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission
@@ -84,7 +85,7 @@ def given_answers(nb: NotebookNode | None) -> dict[str, object]:
         if cell.get("cell_type") != "code":
             continue
         try:
-            tree = ast.parse(str(cell.get("source", "")))
+            tree = parse_python(str(cell.get("source", "")))
         except (SyntaxError, ValueError):
             continue
         for node in ast.walk(tree):
