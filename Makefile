@@ -26,14 +26,10 @@ system-deps:
 
 setup: system-deps $(STAMP)
 
-# The rubric's demo profile: 2 x 200 sequences, 2 epochs, 30 s per cell (docs/benchmarks.md, "make demo").
+# Every assignment's samples (Week 11's into $(OUT), each other pack's into $(OUT)-<name>) under its
+# manifest's profile (Week 11: demo, 2 x 200 sequences, 2 epochs, 30 s per cell; docs/benchmarks.md, "make demo").
 demo: setup
-	@start=$$(date +%s); \
-	$(VENV)/bin/grader grade submissions/ --rubric rubrics/week11.yaml --out $(OUT) --jobs $(JOBS) \
-		--profile demo --template assignments/week11/template.ipynb || exit $$?; \
-	echo; echo "make demo: graded in $$(( $$(date +%s) - start )) s (setup excluded)"; \
-	echo "open this: $(OUT)/reports/class_summary.html"; \
-	echo "then review: $(VENV)/bin/grader review $(OUT)"
+	@$(PY) scripts/demo.py --out $(OUT) --jobs $(JOBS)
 
 test: setup
 	$(VENV)/bin/lint-imports

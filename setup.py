@@ -27,4 +27,6 @@ if EGG_BASE:
     atexit.register(shutil.rmtree, EGG_BASE, True)
 OPTIONS = {"egg_info": {"egg_base": EGG_BASE}} if STUDENT else {}
 
-setup(packages=find_namespace_packages(include=PACKAGES, exclude=["*.__pycache__"]), options=OPTIONS)
+# A pack's sample submissions and their generator (`assignments/<name>/samples/`) are test data, in no build.
+EXCLUDE = ["*.__pycache__", "assignments.*.samples", "assignments.*.samples.*"]
+setup(packages=find_namespace_packages(include=PACKAGES, exclude=EXCLUDE), options=OPTIONS)

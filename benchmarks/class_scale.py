@@ -296,7 +296,7 @@ def _count(run: Run, out: Path, *, opened_wall: float, closed_wall: float, flyin
     durations, peaks = [], []
     for path in sorted((out / "results").glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        execution = data["result"].get("execution") or {}
+        execution = data.get("execution") or data["result"].get("execution") or {}  # before: inside the result
         durations.append(float(execution.get("duration_s") or 0.0))
         if found := _PEAK.search((execution.get("limits") or {}).get("gpu_memory", "")):
             peaks.append(int(found.group(1)))

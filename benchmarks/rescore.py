@@ -30,8 +30,9 @@ IMPORT_PROBE = (
 
 
 def _evidence(rng: random.Random) -> Any:
-    from grader.records.collected import CollectedRecord, CVReport, FigureRef, GradientData, Item
-    from grader.records.evidence import Evidence, HiddenEvaluation, MotifHit
+    from assignments.week11.records import CVReport, GradientData, MotifHit
+    from grader.records.collected import CollectedRecord, FigureRef, Item
+    from grader.records.evidence import Evidence, HiddenEvaluation
 
     depth = 20
     profile = {
@@ -100,7 +101,7 @@ def write_cache(folder: Path, n: int, seed: int = 0) -> None:
         sid = f"student{i:04d}"
         evidence, execution = _evidence(rng), _execution(rng)
         result = score_submission(rubric, evidence, execution, student_id=sid, source=f"{sid}.ipynb")
-        record = GradedSubmission(result=result, evidence=evidence)
+        record = GradedSubmission(result=result, execution=execution, evidence=evidence)
         (folder / f"{sid}.json").write_text(record.model_dump_json(), encoding="utf-8")
 
 
@@ -117,7 +118,7 @@ def rescore(folder: Path, rubric_path: Path) -> dict[str, float]:
     t2 = time.perf_counter()
     new = [
         score_submission(
-            rubric, c.evidence, c.result.execution, student_id=c.result.student_id, source=c.result.source
+            rubric, c.evidence, c.execution, student_id=c.result.student_id, source=c.result.source
         )
         for c in cached
     ]

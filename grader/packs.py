@@ -15,6 +15,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import importlib
+import importlib.util
+import os
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ __all__ = [
     "HiddenData",
     "ItemSpec",
     "Measure",
+    "NotebookVariable",
     "ParseContext",
     "PrepareData",
     "PreparePanel",
@@ -43,12 +46,16 @@ __all__ = [
     "digest_parts",
     "load_pack",
     "register_pack",
+    "trusted_pack_folders",
 ]
 
 PACKAGE = "assignments"
 """The namespace package that holds the packs: ``assignments.<name>``."""
+PACKS_ENV = "NBGRADE_PACKS"
+"""Folders of packs to trust besides the grader's own (``os.pathsep``-separated ``.../assignments`` folders)."""
 DEFAULT_ASSIGNMENT = "week11"
-"""The pack of a rubric without an ``assignment:`` key (until every rubric names its pack)."""
+"""The pack of runs recorded before the gradebook kept each run's pack (schema 3), and of report helpers
+called without one: every rubric names its pack (``assignment:``)."""
 T = TypeVar("T")
 
 
@@ -226,6 +233,20 @@ def _no_data(graded: Sequence[Any], cache_dir: Path | None, compute: bool) -> tu
 
 
 @dataclass(frozen=True)
+class NotebookVariable:
+    """A variable the notebook leaves behind for the grader, as the notebook contract documents it.
+
+    ``name``: the variable; ``used_for``: the questions it serves (e.g. ``"2.5, 2.6"``); ``form``: its
+    type and meaning, for students (Markdown). ``scripts/contract_table.py`` writes the contract's table
+    from these, so the docs and the pack cannot disagree.
+    """
+
+    name: str
+    used_for: str
+    form: str
+
+
+@dataclass(frozen=True)
 class ReportPanel:
     """A section of the student report that a pack adds after the generic ones.
 
@@ -253,7 +274,8 @@ class AssignmentPack:
     each run (``Evidence.measurements``). ``needs_reference``: criterion kinds and evidence rules whose
     checks import the instructor's ``reference`` package; a student install's self-check defers them.
     ``panels``: the report sections the pack adds (:class:`ReportPanel`), their templates in ``templates``
-    (a folder on the report environment's loader path).
+    (a folder on the report environment's loader path). ``variables``: the notebook contract's variables
+    (:class:`NotebookVariable`); every item's ``variable`` must be one of them when any are given.
     The pack's criterion kinds, rules, metrics and checks register (with the pack as owner) when the
     pack is imported.
     """
@@ -267,6 +289,7 @@ class AssignmentPack:
     needs_reference: frozenset[str] = frozenset()
     panels: tuple[ReportPanel, ...] = ()
     templates: Path | None = None
+    variables: tuple[NotebookVariable, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.name.isidentifier():
@@ -277,6 +300,11 @@ class AssignmentPack:
                 raise PackError(f"assignment pack {self.name!r}: item {name!r} is not a usable record key")
             if name in names[:index]:
                 raise PackError(f"assignment pack {self.name!r}: item {name!r} is declared twice")
+        documented = {variable.name for variable in self.variables}
+        undocumented = sorted({item.variable for item in self.items} - documented) if documented else []
+        if undocumented:
+            raise PackError(f"assignment pack {self.name!r}: {', '.join(undocumented)} read by an item but not in "
+                            "its variables (the notebook contract)")
         measured = [evaluator.name for evaluator in self.evaluators]
         for index, name in enumerate(measured):
             if name in measured[:index]:
@@ -317,14 +345,31 @@ def available_packs() -> tuple[str, ...]:
     An editable install hides the folder behind a path hook, so the ``assignments/`` next to
     ``grader/`` (a checkout, or site-packages) is listed as well.
     """
-    beside = Path(__file__).resolve().parents[1] / PACKAGE
-    found = {init.parent.name for init in beside.glob("*/__init__.py")}
+    found = {init.parent.name for root in trusted_pack_folders() for init in root.glob("*/__init__.py")}
     try:
         namespace = importlib.import_module(PACKAGE)
     except ModuleNotFoundError:
         return tuple(sorted(found | set(_PACKS)))
-    found |= {info.name for info in pkgutil.iter_modules(namespace.__path__) if info.ispkg}
+    found |= {info.name for info in pkgutil.iter_modules(namespace.__path__)
+              if info.ispkg and _trusted(Path(str(getattr(info.module_finder, "path", ""))) / info.name)}
     return tuple(sorted(found | set(_PACKS)))
+
+
+def trusted_pack_folders() -> tuple[Path, ...]:
+    """Where a pack may be imported from: the ``assignments/`` beside ``grader/`` (a checkout, or
+    site-packages) and the folders in ``$NBGRADE_PACKS``.
+
+    ``assignments`` is a namespace package, so any folder on ``sys.path`` could add ``assignments/<name>``
+    (under ``python -m grader`` the current directory comes first): a pack found anywhere else is refused,
+    since its code runs in the grader, outside the sandbox.
+    """
+    extra = [Path(p).resolve() for p in os.environ.get(PACKS_ENV, "").split(os.pathsep) if p]
+    return (Path(__file__).resolve().parents[1] / PACKAGE, *extra)
+
+
+def _trusted(path: Path) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root) for root in trusted_pack_folders())
 
 
 def load_pack(name: str, *, rubric: str = "") -> AssignmentPack:
@@ -353,6 +398,7 @@ def _import(name: str, where: str) -> Any:
     if not name.isidentifier():
         raise PackError(f"{where}: a pack name is a Python identifier{_found(name)}")
     try:
+        _check_origin(module_name, where)
         return importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name not in (PACKAGE, module_name):
@@ -364,6 +410,25 @@ def _import(name: str, where: str) -> Any:
         raise
     except Exception as exc:  # a bug in the pack's own code: name it, do not let it pass as a rubric crash
         raise PackError(f"{where}: the pack {module_name} fails to import: {type(exc).__name__}: {exc}") from exc
+
+
+def _check_origin(module_name: str, where: str) -> None:
+    """Refuse a pack that would be imported from outside :func:`trusted_pack_folders` (before it runs)."""
+    spec = importlib.util.find_spec(module_name)
+    if spec is None:
+        name = module_name.rpartition(".")[2]
+        folders = [str(root / name) for root in trusted_pack_folders() if (root / name / "__init__.py").is_file()]
+        if folders:
+            raise PackError(f"{where}: {folders[0]} is a pack, but this installation cannot import it (an editable "
+                            "install maps the packs present when it was made): rerun `make setup`")
+        raise ModuleNotFoundError(module_name, name=module_name)
+    origin = Path(spec.origin) if spec.origin else None
+    if origin is None or not _trusted(origin):
+        raise PackError(
+            f"{where}: {module_name} would be imported from {origin or 'nowhere'}, outside the grader's packs "
+            f"({', '.join(str(root) for root in trusted_pack_folders())}); put the pack there, or name its "
+            f"folder in {PACKS_ENV} if you trust it"
+        )
 
 
 def _found(name: str) -> str:

@@ -199,10 +199,10 @@ def grade_notebook(
         )
     return GradedSubmission(
         result=result,
+        execution=record,
         evidence=evidence,
         integrity=integrity,
         submission_sha256=sha256,
-        executed_notebook=record.executed_notebook,
         grader_version=__version__,
         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )

@@ -26,7 +26,7 @@ from grader.discover.lms_files import Roster, names_from_roster, read_roster
 from grader.errors import RenderError, StoreError
 from grader.export import ExtraCredit, RosterEntry, resolve_lms_settings, write_exports
 from grader.integrity import SimilarityReport, SimilarPair, find_similar_code
-from grader.packs import DEFAULT_ASSIGNMENT, load_pack
+from grader.packs import DEFAULT_ASSIGNMENT, AssignmentPack, load_pack
 from grader.records.adjust import Adjustments
 from grader.records.graded import GradedSubmission
 from grader.render import (
@@ -42,6 +42,7 @@ from grader.store.gradebook import GRADEBOOK_FILE, RunInfo, adjustments, current
 
 __all__ = [
     "PublishSummary",
+    "class_pack",
     "executed_notebook",
     "load_class",
     "load_similarity",
@@ -114,7 +115,7 @@ def executed_notebook(out_dir: Path, graded: GradedSubmission) -> Path | None:
     default = executed_path(out_dir, graded.result.student_id)
     if default.is_file():
         return default
-    recorded = graded.executed_notebook or graded.result.execution.executed_notebook
+    recorded = graded.execution.executed_notebook
     if not recorded:
         return None
     path = Path(recorded)
@@ -156,6 +157,18 @@ def _latest_run(out_dir: Path) -> RunInfo:
     db = out_dir / GRADEBOOK_FILE
     runs = list_runs(db) if db.is_file() else []
     return runs[-1].info if runs else RunInfo(rubric_sha256="", grader_version="")
+
+
+def _gap_metrics(run: RunInfo) -> tuple[str, str] | None:
+    """The (reported, measured) metrics the run's rubric compares (``RunInfo.gap_metrics``), if any."""
+    names = run.gap_metrics.split()
+    return (names[0], names[1]) if len(names) == 2 else None
+
+
+def class_pack(out_dir: Path) -> AssignmentPack:
+    """The assignment pack of the class graded in ``out_dir``: the latest run's (runs recorded before
+    gradebook schema 3, and a folder without a gradebook, were Week 11's: ``DEFAULT_ASSIGNMENT``)."""
+    return load_pack(_latest_run(out_dir).assignment or DEFAULT_ASSIGNMENT)
 
 
 def _check_unique_stems(graded: Sequence[GradedSubmission]) -> None:
@@ -233,7 +246,7 @@ def publish(
     assignment = assignment if assignment is not None else run.assignment_title
     graded = load_class(out_dir, names=lms.names)
     _check_unique_stems(graded)
-    pack = load_pack(DEFAULT_ASSIGNMENT)  # the run does not record its pack yet; every rubric is Week 11's today
+    pack = class_pack(out_dir)
     prepared, notes = prepare_panels(pack, graded, cache_dir=out_dir / REPORTS / ".cache")
     students_dir = out_dir / REPORTS / STUDENTS
     reports, pdfs = [], []
@@ -248,7 +261,7 @@ def publish(
     _write_similarity(out_dir, similarity)
     summary_html = render_class_summary(graded, similarity=similarity, course=course, assignment=assignment,
                                         report_href=f"{STUDENTS}/{{stem}}.html", metric_gap=metric_gap,
-                                        auc_threshold=run.auc_threshold)
+                                        auc_threshold=run.auc_threshold, gap_metrics=_gap_metrics(run))
     summary = write_atomic(out_dir / REPORTS / CLASS_SUMMARY, summary_html, durable=False)
     exports = write_exports(graded, out_dir / "exports", assignment=lms.lms_assignment or assignment or "grade",
                             roster=lms.roster, gradebook=out_dir / GRADES_CSV, extra_credit=lms.extra_credit,

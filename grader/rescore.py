@@ -33,10 +33,10 @@ __all__ = ["diff_folder", "rescore", "rescore_folder"]
 
 
 def rescore(graded: GradedSubmission, rubric: Rubric) -> GradedSubmission:
-    """``graded`` with its result recomputed under ``rubric`` from the stored evidence and lateness."""
+    """``graded`` with its result recomputed under ``rubric`` from the stored evidence, run and lateness."""
     old = graded.result
     result = score_submission(
-        rubric, graded.evidence, old.execution, student_id=old.student_id, source=old.source,
+        rubric, graded.evidence, graded.execution, student_id=old.student_id, source=old.source,
         lateness=old.lateness,
     )
     # cache_key "" : the result no longer belongs to the inputs the batch keyed it by, so a later

@@ -11,7 +11,6 @@ directly. Built with grimp, the graph library import-linter itself uses.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tomllib
 from pathlib import Path
@@ -19,6 +18,11 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # scripts/ and the namespace package assignments/ are found in the checkout
+    sys.path.insert(0, str(ROOT))
+
+from scripts.doc_blocks import mode, replace_block  # noqa: E402
+
 DOC = ROOT / "docs" / "architecture.md"
 BEGIN = "<!-- import-graph: begin (python scripts/import_graph.py --write) -->"
 END = "<!-- import-graph: end -->"
@@ -61,15 +65,11 @@ def render() -> str:
 
 
 def _replaced(doc: str, block: str) -> str:
-    start, end = doc.index(BEGIN), doc.index(END) + len(END)
-    return doc[:start] + block + doc[end:]
+    return replace_block(doc, BEGIN, END, block)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--write", action="store_true")
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args(argv)
+    args = mode(__doc__ or "", argv)
     block = render()
     if not (args.write or args.check):
         print(block)

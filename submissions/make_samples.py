@@ -379,6 +379,7 @@ def manifest() -> dict[str, Any]:
         "schema_version": 1,
         "assignment": "week11",
         "rubric": "rubrics/week11.yaml",
+        "template": "assignments/week11/template.ipynb",
         "profile": "demo",  # what make demo and tests/test_samples.py run; the outcomes hold in quick too
         "max_points": MAX_POINTS,
         "extra_credit": ["2.6"],

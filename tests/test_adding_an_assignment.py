@@ -38,6 +38,7 @@ def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AssignmentP
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(code, encoding="utf-8")
     monkeypatch.syspath_prepend(str(root))
+    monkeypatch.setenv(packs.PACKS_ENV, str(root / "assignments"))  # a pack outside the checkout: trusted by name
     monkeypatch.setattr(packs, "_PACKS", dict(packs._PACKS))  # the toy pack leaves the registry afterwards
     yield load_pack("toy")
     for name in [m for m in sys.modules if m == "assignments.toy" or m.startswith("assignments.toy.")]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,15 @@ from typing import Any
 import pytest
 
 from grader.errors import PackError, RubricError
-from grader.packs import AssignmentPack, ItemSpec, ParseContext, available_packs, load_pack, register_pack
+from grader.packs import (
+    PACKS_ENV,
+    AssignmentPack,
+    ItemSpec,
+    ParseContext,
+    available_packs,
+    load_pack,
+    register_pack,
+)
 from grader.rubric import parse_rubric, publish_rubric
 
 ROOT = Path(__file__).parents[1]
@@ -38,14 +48,16 @@ def test_week11_is_found_and_loaded_by_its_name() -> None:
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("week12", "there is no pack assignments.week12; packs found: week11 (did you mean 'week11'?)"),
-    ("expression", "there is no pack assignments.expression; packs found: week11"),
-    ("week-11", "a pack name is a Python identifier; packs found: week11 (did you mean 'week11'?)"),
+    ("week12", "there is no pack assignments.week12; packs found: {found} (did you mean 'week11'?)"),
+    ("genomics", "there is no pack assignments.genomics; packs found: {found}"),
+    ("week-11", "a pack name is a Python identifier; packs found: {found} (did you mean 'week11'?)"),
 ])
 def test_an_unknown_pack_names_the_rubric_the_key_and_the_packs_found(name: str, expected: str) -> None:
     with pytest.raises(PackError) as info:
         load_pack(name, rubric="rubrics/x.yaml")
-    assert str(info.value) == f"rubrics/x.yaml: assignment: {name!r}: {expected}"
+    found = ", ".join(available_packs())
+    assert "week11" in found
+    assert str(info.value) == f"rubrics/x.yaml: assignment: {name!r}: {expected.format(found=found)}"
 
 
 @pytest.mark.usefixtures("registry")
@@ -72,6 +84,7 @@ def test_a_pack_module_without_pack_is_refused(tmp_path: Path, monkeypatch: pyte
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("ITEMS = ()\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv(PACKS_ENV, str(tmp_path / "assignments"))
     try:
         with pytest.raises(PackError) as info:
             load_pack("nopack", rubric="r.yaml")
@@ -82,24 +95,29 @@ def test_a_pack_module_without_pack_is_refused(tmp_path: Path, monkeypatch: pyte
     )
 
 
-def test_the_rubric_names_its_pack() -> None:
+def _with_assignment(name: str | None) -> str:
+    """rubrics/week11.yaml with ``assignment: name`` (without the key for ``None``)."""
     text = RUBRIC.read_text(encoding="utf-8")
-    assert "\nassignment:" not in text  # optional for now; rubrics/week11.yaml gets the key in the last step
-    named = parse_rubric(text.replace("\ntitle:", "\nassignment: week11\ntitle:", 1), base_dir=RUBRIC.parent)
-    plain = parse_rubric(text, base_dir=RUBRIC.parent)
-    assert (named.assignment, plain.assignment) == ("week11", None)
-    assert named.pack() is plain.pack() is load_pack("week11")
+    line = re.search(r"^assignment: week11\b.*\n", text, flags=re.M)
+    assert line is not None
+    return text.replace(line.group(0), "" if name is None else f"assignment: {name}\n", 1)
+
+
+def test_the_rubric_names_its_pack() -> None:
+    named = parse_rubric(RUBRIC.read_text(encoding="utf-8"), base_dir=RUBRIC.parent)
+    assert named.assignment == "week11" and named.pack() is load_pack("week11")
     student = publish_rubric(named)  # the template's embedded rubric keeps the key, so `grader check` finds the pack
     assert "\nassignment: week11\n" in student and parse_rubric(student).assignment == "week11"
+    with pytest.raises(RubricError, match=r"^rubrics/x.yaml: assignment: required key is missing"):
+        parse_rubric(_with_assignment(None), source="rubrics/x.yaml", base_dir=RUBRIC.parent)
 
 
 def test_a_rubric_naming_an_unknown_pack_says_which_exist() -> None:
-    text = RUBRIC.read_text(encoding="utf-8").replace("\ntitle:", "\nassignment: week12\ntitle:", 1)
     with pytest.raises(RubricError) as info:
-        parse_rubric(text, source="rubrics/week12.yaml", base_dir=RUBRIC.parent)
+        parse_rubric(_with_assignment("week12"), source="rubrics/week12.yaml", base_dir=RUBRIC.parent)
     message = str(info.value)
     assert message.startswith("rubrics/week12.yaml") and "assignment" in message
-    assert "packs found: week11 (did you mean 'week11'?)" in message
+    assert "there is no pack assignments.week12; packs found: " in message and "(did you mean 'week11'?)" in message
 
 
 OTHER = AssignmentPack(name="other", items=())
@@ -107,7 +125,7 @@ OTHER = AssignmentPack(name="other", items=())
 
 
 def _rubric_for(pack: str, kind_line: str, replacement: str) -> str:
-    text = RUBRIC.read_text(encoding="utf-8").replace("\ntitle:", f"\nassignment: {pack}\ntitle:", 1)
+    text = _with_assignment(pack)
     assert kind_line in text
     return text.replace(kind_line, replacement, 1)
 
@@ -129,6 +147,7 @@ def test_week11_registers_its_kinds_rules_and_metrics_with_itself_as_owner() -> 
         ("kind: motif_match", "kind 'motif_match' belongs to assignment 'week11'; this rubric is for 'other'"),
         ("rule: gradient_uniformity", "rule 'gradient_uniformity' belongs to assignment 'week11'; this rubric is for 'other'"),
         ("metric: cv_roc_auc", "metric 'cv_roc_auc' belongs to assignment 'week11'; this rubric is for 'other'"),
+        ("artifact: gradients", "unknown 'gradients'; expected one of ['figure']"),  # artifacts: the pack's items
     ],
 )
 def test_another_packs_rubric_cannot_use_week11s_kinds(
@@ -204,8 +223,57 @@ def test_a_pack_whose_code_raises_is_named_in_the_error(tmp_path: Path, monkeypa
     (tmp_path / "assignments" / "crashing").mkdir(parents=True)
     (tmp_path / "assignments" / "crashing" / "__init__.py").write_text("PACK = 1 / 0\n")
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv(PACKS_ENV, str(tmp_path / "assignments"))
     with pytest.raises(PackError, match=(
         r"^rubrics/x.yaml: assignment: 'crashing': the pack assignments.crashing fails to import: "
         r"ZeroDivisionError: division by zero$"
     )):
         load_pack("crashing", rubric="rubrics/x.yaml")
+
+
+def test_no_pack_imports_another_pack() -> None:
+    """Packs are independent: each imports the grader (and reference), never another pack."""
+    crossing = []
+    for pack_dir in sorted(p for p in (ROOT / "assignments").iterdir() if (p / "__init__.py").is_file()):
+        others = re.compile(rf"\bassignments\.(?!{pack_dir.name}\b)\w+")
+        crossing += [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in sorted(pack_dir.rglob("*.py"))
+                     for match in others.finditer(path.read_text(encoding="utf-8"))]
+    assert crossing == []
+
+
+def test_a_pack_on_sys_path_outside_the_trusted_folders_never_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m grader`` puts the current directory first on sys.path; an ``assignments/<name>/`` there
+    (say, unpacked from a submission) must not be imported."""
+    marker = tmp_path / "ran"
+    package = tmp_path / "cwd" / "assignments" / "planted"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "cwd"))
+    monkeypatch.delenv(PACKS_ENV, raising=False)
+    with pytest.raises(PackError, match=r"would be imported from .*cwd/assignments/planted/__init__.py, outside"):
+        load_pack("planted", rubric="r.yaml")
+    assert "planted" not in available_packs() and not marker.exists()
+
+
+def test_a_copy_of_a_real_pack_in_the_current_directory_does_not_shadow_it(tmp_path: Path) -> None:
+    """A fresh ``python -c``/``python -m`` process in a folder holding ``assignments/week11/``: refused, not run."""
+    marker = tmp_path / "ran"
+    (tmp_path / "assignments" / "week11").mkdir(parents=True)
+    (tmp_path / "assignments" / "week11" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    code = "from grader.packs import load_pack\ntry:\n    load_pack('week11')\nexcept Exception as e:\n    print(e)"
+    env = {k: v for k, v in os.environ.items() if k not in (PACKS_ENV, "PYTHONPATH")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env,
+                         check=True, timeout=120).stdout
+    assert "assignments.week11 would be imported from" in out and str(tmp_path) in out
+    assert not marker.exists()
+
+
+def test_a_trusted_pack_the_installation_cannot_import_says_to_rerun_setup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pack added after an editable install (which maps the packs present then) is not importable yet."""
+    (tmp_path / "assignments" / "ghost").mkdir(parents=True)
+    (tmp_path / "assignments" / "ghost" / "__init__.py").write_text("PACK = None\n", encoding="utf-8")
+    monkeypatch.setenv(PACKS_ENV, str(tmp_path / "assignments"))  # trusted, but not on sys.path
+    with pytest.raises(PackError, match=r"ghost is a pack, but this installation cannot import it .*rerun `make setup`"):
+        load_pack("ghost", rubric="r.yaml")

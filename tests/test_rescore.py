@@ -26,7 +26,7 @@ def test_rescore_equals_a_fresh_score_of_the_same_evidence(tmp_path: Path) -> No
     for graded in read_results(tmp_path):
         old = graded.result
         fresh = score_submission(
-            rubric, graded.evidence, old.execution, student_id=old.student_id, source=old.source
+            rubric, graded.evidence, graded.execution, student_id=old.student_id, source=old.source
         )
         assert graded.result == fresh
         assert graded.cache_key == "", "a rescored result must not be reused for the old inputs"

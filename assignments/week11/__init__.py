@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 import assignments.week11.checks  # noqa: F401  (registers the kinds, rules, metrics and their checks)
+from assignments.week11.contract import VARIABLES
 from assignments.week11.criteria import GradientUniformity, KernelSweepRun, MotifMatchCriterion
 from assignments.week11.data import prepare_data, self_check_data
 from assignments.week11.items import HIDDEN_PREDICTIONS, ITEMS, MOTIFS
@@ -35,5 +36,6 @@ PACK = AssignmentPack(
     needs_reference=frozenset({"gradient_uniformity"}),
     panels=PANELS,
     templates=Path(str(resources.files(__name__).joinpath("templates"))),
+    variables=VARIABLES,
 )
 verify_complete((GradientUniformity, KernelSweepRun, MotifMatchCriterion))  # each kind of the pack has its check

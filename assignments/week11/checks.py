@@ -10,7 +10,7 @@ from __future__ import annotations
 from assignments.week11.criteria import GradientUniformity, KernelSweepRun, MotifMatchCriterion
 from assignments.week11.gradient_rule import judge
 from assignments.week11.items import GRADIENTS, KERNEL_SWEEP, MOTIFS
-from grader.records.evidence import MotifHit
+from assignments.week11.records import MotifHit
 from grader.rubric import ChoiceCriterion, DeferredCriterion, Unreadable, read_choice
 from grader.score._checks import check
 from grader.score._outcome import Context, Outcome, fmt

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from nbformat import NotebookNode
 
+from assignments.week11.sources import FastaData, SyntheticData, TableData
 from grader._ast import parse_python
 from grader.errors import AssignmentError
 from grader.packs import digest_parts
@@ -163,7 +164,6 @@ def _read(source: DataSource, default_n: int, secret: ClassSecret | None) -> tup
 
     ``secret``: for hidden data; a synthetic source's seed is then mixed with it (HMAC), never used alone.
     """
-    from grader.rubric import FastaData, SyntheticData, TableData
     from reference.enhancers.data import read_fasta_pair, read_table
     from reference.enhancers.synthetic import make_synthetic
 

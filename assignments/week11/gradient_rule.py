@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assignments.week11.criteria import GradientUniformity
-from grader.records.collected import GradientData
+from assignments.week11.records import GradientData
 from grader.rubric import ChoiceCriterion, DeferredCriterion, Question, read_choice
 
 __all__ = ["Judgement", "judge"]

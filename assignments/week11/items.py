@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from assignments.week11.records import CVReport, GradientData, MotifHit
 from grader.collect.values import ItemValueError, mapping, numbers, predictions
 from grader.packs import ItemSpec, Measure, ParseContext
-from grader.records.collected import CVReport, GradientData, HiddenPredictions
-from grader.records.evidence import MotifHit
+from grader.records.collected import HiddenPredictions
 
 __all__ = [
     "CV",

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from assignments.week11.items import FIRST_LAYER_KERNELS
+from assignments.week11.records import MotifHit
 from grader.records.collected import CollectedRecord, Item
-from grader.records.evidence import MotifHit
 
 if TYPE_CHECKING:
     from reference.motifs import MotifMatch

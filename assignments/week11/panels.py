@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assignments.week11.items import CV, FIRST_LAYER_KERNELS, GRADIENTS, KERNEL_SWEEP, MOTIFS
+from assignments.week11.records import CVReport, GradientData, MotifHit
 from assignments.week11.reference_data import (
     GradientReference,
     Matrix,
@@ -22,8 +23,8 @@ from assignments.week11.reference_data import (
     motif_matrices,
 )
 from grader.packs import ReportPanel
-from grader.records.collected import CVReport, GradientData, Item
-from grader.records.evidence import HiddenEvaluation, MotifHit
+from grader.records.collected import Item
+from grader.records.evidence import HiddenEvaluation
 from grader.records.graded import GradedSubmission
 from grader.render._charts import PALETTE, Guide, LineChart, Series, line_chart
 from grader.render._logos import Logo, information_logo, reverse_complement, weight_logo

@@ -138,7 +138,7 @@ def pipeline_fail(submission: Submission, rubric: Rubric, status: ExecStatus, re
         source=submission.origin or str(submission.path), late_days=0.0,
     )
     return GradedSubmission(
-        result=result, submission_sha256=submission.sha256, grader_version=__version__,
+        result=result, execution=record, submission_sha256=submission.sha256, grader_version=__version__,
         graded_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
@@ -153,10 +153,10 @@ def _materialize(task: Task, folder: Path) -> Submission:
 
 
 def _executed_bytes(graded: GradedSubmission, folder: Path) -> bytes | None:
-    if graded.executed_notebook is None:
+    if graded.execution.executed_notebook is None:
         return None
     try:
-        return (folder / graded.executed_notebook).read_bytes()
+        return (folder / graded.execution.executed_notebook).read_bytes()
     except OSError:
         return None
 

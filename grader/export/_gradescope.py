@@ -61,7 +61,7 @@ def gradescope_results(graded: GradedSubmission) -> dict[str, Any]:
     overrides = {q.id: q.override for q in graded.result.questions if q.override is not None}
     return {
         "score": final_grade(graded.result),
-        "execution_time": round(graded.result.execution.duration_s),
+        "execution_time": round(graded.execution.duration_s),
         "output": "\n".join(summary_lines(graded)),
         "visibility": "visible",
         "tests": [_test(q, overrides.get(q.id)) for q in fb.questions],

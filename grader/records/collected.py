@@ -23,10 +23,8 @@ from grader._model import Frozen
 
 __all__ = [
     "RECORD_SCHEMA_VERSION",
-    "CVReport",
     "CollectedRecord",
     "FigureRef",
-    "GradientData",
     "HiddenPredictions",
     "Item",
     "ItemStatus",
@@ -74,36 +72,10 @@ class Item(Frozen, Generic[T]):
         return self.status is ItemStatus.OK and self.value is not None
 
 
-class GradientData(Frozen):
-    """Per-layer gradient magnitudes the student recorded, by method name as the student wrote it.
-
-    ``magnitudes[method]`` has one non-negative float per hidden layer, input side first.
-    ``zero_fractions[method]``, when present, is the share of exactly-zero entries per layer.
-    """
-
-    magnitudes: dict[str, tuple[float, ...]]
-    zero_fractions: dict[str, tuple[float, ...]] = Field(default_factory=dict)
-
-
-class CVReport(Frozen):
-    """The cross-validation metrics the notebook reported, one value per fold."""
-
-    roc_auc: tuple[float, ...]
-    pr_auc: tuple[float, ...] = ()
-
-    @property
-    def mean_roc_auc(self) -> float:
-        return sum(self.roc_auc) / len(self.roc_auc)
-
-    @property
-    def mean_pr_auc(self) -> float | None:
-        return sum(self.pr_auc) / len(self.pr_auc) if self.pr_auc else None
-
-
 class HiddenPredictions(Frozen):
-    """Scores the student's fold models gave the hidden sequences (no labels ever entered the sandbox).
+    """Scores the student's models gave the hidden examples (no labels ever entered the sandbox).
 
-    ``scores[m][i]`` is model ``m``'s score for sequence ``ids[i]``; higher means "liver".
+    ``scores[m][i]`` is model ``m``'s score for example ``ids[i]``; higher means the positive class.
     """
 
     ids: tuple[str, ...]

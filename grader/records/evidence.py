@@ -14,16 +14,17 @@ from pydantic import Field, JsonValue, model_validator
 from grader._model import Frozen
 from grader.records.collected import CollectedRecord, Item, lift_items, typed_item
 
-__all__ = ["HIDDEN", "Evidence", "HiddenEvaluation", "MotifHit"]
+__all__ = ["HIDDEN", "Evidence", "HiddenEvaluation"]
 
 HIDDEN = "hidden"
 """The name of the hidden-set evaluation in ``Evidence.measurements`` (every assignment has one)."""
 
 
 class HiddenEvaluation(Frozen):
-    """The student's fold models scored by the grader on hidden held-out data.
+    """The student's models scored by the grader on hidden held-out data whose labels only the grader holds.
 
-    ``roc_auc`` and ``pr_auc`` are for the mean score over models; curves are down-sampled
+    ``n`` examples, ``n_positive`` of them positive. ``roc_auc`` and ``pr_auc`` are for the mean score over
+    the models (``per_model_roc_auc``: each model's own, when there is more than one); curves are down-sampled
     ``(x, y)`` points (ROC: FPR, TPR; PR: recall, precision) for the report.
     """
 
@@ -34,17 +35,6 @@ class HiddenEvaluation(Frozen):
     per_model_roc_auc: tuple[float, ...] = ()
     roc_curve: tuple[tuple[float, float], ...] = ()
     pr_curve: tuple[tuple[float, float], ...] = ()
-
-
-class MotifHit(Frozen):
-    """A first-layer kernel's best JASPAR match."""
-
-    kernel_index: int
-    matrix_id: str
-    name: str
-    score: float
-    strand: str
-    offset: int
 
 
 class Evidence(Frozen):

@@ -12,7 +12,7 @@ from pydantic import model_validator
 
 from grader._model import Frozen
 from grader.records.adjust import Lateness, OverrideNote
-from grader.records.execution import ExecStatus, ExecutionRecord
+from grader.records.execution import ExecStatus
 
 __all__ = [
     "Finding",
@@ -47,7 +47,7 @@ class QuestionStatus(StrEnum):
 
 
 class SubmissionStatus(StrEnum):
-    """How the submission as a whole ended (from its execution)."""
+    """How the submission as a whole ended, as scoring decided it from the run's ``ExecStatus``."""
 
     GRADED = "graded"
     CELL_ERROR = "cell_error"
@@ -119,7 +119,10 @@ class QuestionResult(Frozen):
 
 
 class SubmissionResult(Frozen):
-    """Everything scoring decided for one submission."""
+    """Everything scoring decided for one submission.
+
+    The run it was decided from is not part of it: ``GradedSubmission.execution`` keeps that beside it.
+    """
 
     student_id: str
     source: str
@@ -134,7 +137,6 @@ class SubmissionResult(Frozen):
     """How late, from where, under which policy; ``None`` for self-checks and results from before it."""
     rubric_id: str = ""
     questions: tuple[QuestionResult, ...] = ()
-    execution: ExecutionRecord
     self_check: bool = False
     """True when scored with ``public_view(rubric)`` (hidden criteria deferred, no late penalty)."""
 

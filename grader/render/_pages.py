@@ -12,7 +12,7 @@ from grader.records.graded import GradedSubmission
 from grader.render._environment import render_template
 from grader.render._glyphs import GLYPHS
 from grader.render._student import build_student_report
-from grader.render._summary import GAP_METRICS, build_class_summary
+from grader.render._summary import build_class_summary
 
 __all__ = ["PreparedPanels", "prepare_panels", "render_class_summary", "render_student_report"]
 
@@ -62,14 +62,15 @@ def render_class_summary(
     report_href: str | None = "students/{stem}.html",
     metric_gap: float = 0.1,
     auc_threshold: float | None = None,
-    gap_metrics: tuple[str, str] = GAP_METRICS,
+    gap_metrics: tuple[str, str] | None = None,
 ) -> str:
     """The instructors' HTML summary of a class.
 
     ``similarity`` comes from :func:`grader.integrity.find_similar_code`; ``report_href`` is the link
     from the summary to each student report (``{stem}`` is the report's file stem), ``None`` for no
     links; a reported metric more than ``metric_gap`` from the measured one is flagged (``gap_metrics``:
-    the rubric's ``reported_vs_measured`` metrics, by default a CV ROC-AUC against the hidden-set value).
+    the rubric's ``reported_vs_measured`` metrics, e.g. a CV ROC-AUC against the hidden-set value; ``None``: no
+    such flag).
     ``course``/``assignment`` name the class (the rubric's ``report`` section); ``auc_threshold`` (the
     rubric's hidden ROC-AUC threshold) is marked on the AUC histogram.
     """

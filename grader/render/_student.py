@@ -233,7 +233,7 @@ def build_student_report(
         questions=questions,
         lost=tuple(q for q in questions if q.feedback.lost > 0),
         panels=tuple(PanelView(p.id, p.title, p.template, p.build(graded, prepared.get(p.id))) for p in panels),
-        execution=_execution_section(r.execution),
+        execution=_execution_section(graded.execution),
         notes=graded.notes,
     )
 

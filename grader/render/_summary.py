@@ -23,19 +23,14 @@ from grader.records.result import QuestionStatus, SubmissionStatus
 from grader.render._charts import BarChart, histogram
 from grader.render._feedback import SUBMISSION_LABELS
 from grader.render._format import format_points, safe_file_stem, strip_ansi
-from grader.rubric import METRICS, ReportedVsMeasured
+from grader.rubric import METRICS
 from grader.score.agreement import Estimate, Verdict, compare
 
 __all__ = [
-    "GAP_METRICS", "ClassSummary", "DuplicateRow", "FailureRow", "FlagRow", "QuestionStat", "StudentRow", "build_class_summary",
+    "ClassSummary", "DuplicateRow", "FailureRow", "FlagRow", "QuestionStat", "StudentRow", "build_class_summary",
 ]
 
 _UNJUDGED = {QuestionStatus.MISSING, QuestionStatus.INVALID, QuestionStatus.NOT_RUN}
-GAP_METRICS: tuple[str, str] = (
-    str(ReportedVsMeasured.model_fields["reported"].default), str(ReportedVsMeasured.model_fields["measured"].default),
-)
-"""The reported and measured metrics the gap flag compares unless told otherwise: those of a rubric's
-``reported_vs_measured`` criterion that names none."""
 _QUANTITIES = {"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC"}
 
 
@@ -190,7 +185,7 @@ def _auc_chart(aucs: Sequence[float], threshold: float | None) -> BarChart | Non
 
 def _failure_text(g: GradedSubmission) -> str:
     """``"cell 17: RuntimeError: ..."`` for the first failing cell, if recorded."""
-    f = g.result.execution.failure
+    f = g.execution.failure
     return f"cell {f.cell_index}: {f.ename}: {strip_ansi(f.evalue)}" if f else ""
 
 
@@ -198,7 +193,7 @@ def _failures(graded: Sequence[GradedSubmission], pattern: str | None) -> tuple[
     """Submissions that errored, timed out, died or could not run."""
     return tuple(
         FailureRow(g.result.student_id, _href(g.result.student_id, pattern), *_status_label(g),
-                   g.result.reason or g.result.execution.reason, _failure_text(g))
+                   g.result.reason or g.execution.reason, _failure_text(g))
         for g in graded
         if g.result.status is not SubmissionStatus.GRADED
     )
@@ -215,10 +210,14 @@ _GAP_FLAGS = {
 }
 
 
-def _metric_flag(g: GradedSubmission, metric_gap: float, href: str, gap_metrics: tuple[str, str]) -> FlagRow | None:
+def _metric_flag(
+    g: GradedSubmission, metric_gap: float, href: str, gap_metrics: tuple[str, str] | None
+) -> FlagRow | None:
     """The reported metric (e.g. the CV ROC-AUC, a mean over folds) against the measured one (the same
     fold models' mean hidden-set ROC-AUC), flagged when more than ``metric_gap`` apart and worded by the
-    spread of the folds; nothing when either is unknown or not available."""
+    spread of the folds; nothing without ``gap_metrics`` or when either is unknown or not available."""
+    if gap_metrics is None:
+        return None
     reported_spec, measured_spec = METRICS.get(gap_metrics[0]), METRICS.get(gap_metrics[1])
     if reported_spec is None or measured_spec is None:
         return None
@@ -239,7 +238,9 @@ def _metric_flag(g: GradedSubmission, metric_gap: float, href: str, gap_metrics:
                    f"(gap {gap.size:.3f} > {metric_gap:.2f}; {why})")
 
 
-def _flags_of(g: GradedSubmission, metric_gap: float, href: str, gap_metrics: tuple[str, str]) -> list[FlagRow]:
+def _flags_of(
+    g: GradedSubmission, metric_gap: float, href: str, gap_metrics: tuple[str, str] | None
+) -> list[FlagRow]:
     """The flags one submission raises."""
     sid, out = g.result.student_id, []
     metric = _metric_flag(g, metric_gap, href, gap_metrics)
@@ -252,7 +253,7 @@ def _flags_of(g: GradedSubmission, metric_gap: float, href: str, gap_metrics: tu
     out += [FlagRow(sid, href, "Saved output not reproduced", note) for note in notes]
     if integrity.locked_cells_changed:
         out.append(FlagRow(sid, href, "Locked cells edited", ", ".join(integrity.locked_cells_changed)))
-    execution = g.result.execution
+    execution = g.execution
     if not execution.sandboxed and execution.status is not ExecStatus.SANDBOX_ERROR:
         out.append(FlagRow(sid, href, "Ran outside the sandbox", "the run was not isolated"))
     if execution.epilogue_failure is not None:
@@ -332,12 +333,12 @@ def build_class_summary(
     report_href: str | None,
     metric_gap: float,
     auc_threshold: float | None = None,
-    gap_metrics: tuple[str, str] = GAP_METRICS,
+    gap_metrics: tuple[str, str] | None = None,
 ) -> ClassSummary:
     """The class summary of ``graded``; ``report_href`` is a pattern with ``{stem}`` or ``None``.
 
     ``gap_metrics``: the (reported, measured) metrics of the rubric's ``reported_vs_measured``
-    criterion, compared for the gap flag.
+    criterion, compared for the gap flag (``None``: no gap flag).
     """
     ordered = sorted(graded, key=lambda g: g.result.student_id)
     flags = tuple(f for g in ordered for f in _flags_of(g, metric_gap, _href(g.result.student_id, report_href),

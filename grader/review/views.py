@@ -27,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from grader.errors import StoreError
-from grader.packs import DEFAULT_ASSIGNMENT, load_pack
-from grader.publish import executed_notebook, load_class, load_similarity
+from grader.packs import AssignmentPack
+from grader.publish import class_pack, executed_notebook, load_class, load_similarity
 from grader.records.graded import GradedSubmission
 from grader.render import format_points, prepare_panels, render_student_report
 from grader.review.notebook import notebook_page
@@ -102,6 +102,7 @@ class ClassCache:
         self._class: list[GradedSubmission] = []
         self._prepared: dict[str, Any] = {}
         self._prepared_for: list[GradedSubmission] | None = None
+        self._pack: AssignmentPack | None = None
 
     def _state(self) -> tuple[tuple[int, int], ...]:
         db = self.out_dir / GRADEBOOK_FILE
@@ -120,7 +121,14 @@ class ClassCache:
             state = self._state()
             if state != self._key:
                 self._class, self._key = load_class(self.out_dir), state
+                self._pack = class_pack(self.out_dir)
             return self._class
+
+    def pack(self) -> AssignmentPack:
+        """The class's assignment pack (the latest run's), which says what the pages show."""
+        self.load()
+        assert self._pack is not None
+        return self._pack
 
     def prepared(self) -> dict[str, Any]:
         """The report panels' class-wide data (as ``grader report`` draws them), prepared once per class load.
@@ -128,10 +136,10 @@ class ClassCache:
         Only what is packaged or cached by ``grader report`` is used (``compute=False``): the app never
         runs an expensive preparation such as a reference study.
         """
-        graded = self.load()
+        graded, pack = self.load(), self.pack()
         with self._lock:
             if self._prepared_for is not graded:
-                self._prepared = prepare_panels(load_pack(DEFAULT_ASSIGNMENT), graded,
+                self._prepared = prepare_panels(pack, graded,
                                                 cache_dir=self.out_dir / "reports" / ".cache", compute=False)[0]
                 self._prepared_for = graded
             return self._prepared
@@ -218,7 +226,8 @@ class Review:
         graded = self._student(student_id)
         if graded is None:
             return _html("missing.html.j2", {"student_id": student_id, **self._context()}, 404)
-        page = build_student_page(graded, load_similarity(self.out_dir), list_changes(self.db, student_id))
+        page = build_student_page(graded, load_similarity(self.out_dir), list_changes(self.db, student_id),
+                                  self.cache.pack())
         context = {"p": page, "error": error, "done": done, **self._context()}
         return _html("student.html.j2", context, 400 if error else 200)
 
@@ -239,7 +248,8 @@ class Review:
         if graded is None:
             return Response("no such student", 404, media_type="text/plain")
         prepared = await run_in_threadpool(self.cache.prepared)
-        html = await run_in_threadpool(functools.partial(render_student_report, graded, prepared=prepared))
+        html = await run_in_threadpool(functools.partial(render_student_report, graded, pack=self.cache.pack(),
+                                                         prepared=prepared))
         return HTMLResponse(html, headers=frame_headers())
 
     async def write(self, request: Request, *, action: str) -> Response:

@@ -7,6 +7,7 @@ more on ``rule:``, see ``grader.rubric._evidence``). Registration is validated a
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
@@ -19,6 +20,7 @@ from pydantic import (
 )
 from pydantic.functional_validators import ModelWrapValidatorHandler
 
+from grader.packs import DEFAULT_ASSIGNMENT, load_pack
 from grader.rubric._answers import Unreadable, choice_key
 from grader.rubric._base import (
     Flag,
@@ -35,7 +37,6 @@ from grader.rubric._metrics import METRICS, MetricSpec, metric_owner
 from grader.rubric._registry import Registry, foreign
 
 __all__ = [
-    "ARTIFACTS",
     "CRITERIA",
     "Alias",
     "ArtifactCriterion",
@@ -45,21 +46,23 @@ __all__ = [
     "MetricCriterion",
     "NumberCriterion",
     "NumberFeedback",
+    "artifact_labels",
     "choice_table",
 ]
 
 Ident = Annotated[str, Strict(), Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 Alias = Annotated[str, Strict()] | Annotated[bool, Strict()] | Annotated[int, Strict()]
 
-ARTIFACTS: dict[str, str] = {
-    "figure": "a figure",
-    "gradients": "GRADIENTS",
-    "cv": "CV_RESULTS",
-    "kernel_sweep": "KERNEL_SWEEP",
-    "hidden_predictions": "FOLD_MODELS' scores of the hidden sequences",
-    "first_layer_kernels": "the first-layer weights of FOLD_MODELS[0]",
-}
-"""Artifact names a rubric may require, with what the student sees them called."""
+FIGURE = "figure"
+
+
+def artifact_labels(context: Any) -> dict[str, str]:
+    """The artifacts a rubric may require, with how messages name them: ``figure`` and the items of the
+    rubric's assignment pack (``context["assignment"]`` while a rubric validates, else
+    ``DEFAULT_ASSIGNMENT``), each named as its ``ItemSpec.shown``."""
+    name = context.get("assignment") if isinstance(context, Mapping) else None
+    pack = load_pack(name or DEFAULT_ASSIGNMENT)
+    return {FIGURE: "a figure", **{spec.name: spec.shown for spec in pack.items}}
 
 
 class Criterion(Spec):
@@ -273,30 +276,33 @@ class MetricCriterion(Criterion):
 
 @CRITERIA.register("artifact")
 class ArtifactCriterion(Criterion):
-    """The run produced an artifact: ``figure`` (at least ``min_count``, in ``section`` if given) or a
-    collected item (``gradients``, ``cv``, ``kernel_sweep``, ``hidden_predictions``, ``first_layer_kernels``).
+    """The run produced an artifact: ``figure`` (at least ``min_count``, in ``section`` if given) or an
+    item the rubric's assignment pack collects (:func:`artifact_labels`).
     """
 
     kind: Literal["artifact"] = "artifact"
     artifact: Text
     section: Text | None = None
     min_count: Positive = 1
-
-    @field_validator("artifact")
-    @classmethod
-    def _known_artifact(cls, name: str) -> str:
-        if name not in ARTIFACTS:
-            raise unknown_value(name, ARTIFACTS)
-        return name
-
-    def reads_items(self) -> frozenset[str]:
-        return frozenset() if self.artifact == "figure" else frozenset({self.artifact})
+    _label: str = PrivateAttr(default="")
 
     @model_validator(mode="after")
-    def _section_for_figures(self) -> Self:
-        if self.artifact != "figure" and (self.section is not None or self.min_count != 1):
+    def _known_artifact(self, info: ValidationInfo) -> Self:
+        labels = artifact_labels(info.context)
+        if self.artifact not in labels:
+            raise unknown_value(self.artifact, labels, at=("artifact",))
+        if self.artifact != FIGURE and (self.section is not None or self.min_count != 1):
             raise bad_value(f"section and min_count apply only to artifact 'figure', not {self.artifact!r}")
+        self._label = labels[self.artifact]
         return self
+
+    @property
+    def label(self) -> str:
+        """How messages name the artifact (``GRADIENTS``, ``a figure``)."""
+        return self._label
+
+    def reads_items(self) -> frozenset[str]:
+        return frozenset() if self.artifact == FIGURE else frozenset({self.artifact})
 
 
 @CRITERIA.register("deferred")

@@ -56,8 +56,8 @@ class ReportedVsMeasured(EvidenceCriterion):
     """
 
     rule: Literal["reported_vs_measured"] = "reported_vs_measured"
-    reported: Text = "cv_roc_auc"
-    measured: Text = "hidden_model_roc_auc"
+    reported: Text
+    measured: Text
     tolerance: NonNegative
 
     @field_validator("reported", "measured")
@@ -93,7 +93,10 @@ class ReportedVsMeasured(EvidenceCriterion):
         return METRICS[self.reported], METRICS[self.measured]
 
 
-def leaf_criterion_types() -> tuple[type[Criterion], ...]:
-    """Every concrete criterion class: each registered kind, with ``evidence`` replaced by its rules."""
-    kinds = tuple(cls for cls in CRITERIA.classes.values() if cls is not EvidenceCriterion)
-    return (*kinds, *EVIDENCE_RULES.classes.values())
+def leaf_criterion_types(owner: str | None = None) -> tuple[type[Criterion], ...]:
+    """Every concrete criterion class: each registered kind, with ``evidence`` replaced by its rules;
+    ``owner``: only those a pack of that name registered (``""``: the grader's own)."""
+    kinds = tuple(cls for value, cls in CRITERIA.classes.items()
+                  if cls is not EvidenceCriterion and owner in (None, CRITERIA.owner(value)))
+    rules = tuple(cls for value, cls in EVIDENCE_RULES.classes.items() if owner in (None, EVIDENCE_RULES.owner(value)))
+    return (*kinds, *rules)

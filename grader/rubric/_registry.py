@@ -74,18 +74,22 @@ class Registry(Generic[M]):
             raise TypeError(f"{where}: declare `{self.key}: Literal[{value!r}] = {value!r}`")
 
     def dispatch(self, cls: type[Spec], data: Any, handler: Callable[[Any], Any], context: Any = None) -> Any:
-        """Validate ``data`` with the class its ``key`` names when ``cls`` is the base, else as ``cls``."""
+        """Validate ``data`` with the class its ``key`` names when ``cls`` is the base, else as ``cls``.
+
+        Messages list the values this rubric may use: the grader's own and its pack's (``context``).
+        """
         if cls is not self.base or not isinstance(data, Mapping):
             return handler(data)
         value = data.get(self.key)
+        usable = [name for name in self._classes if not foreign(name, self.owner(name), context)]
         if value is None:
             raise PydanticCustomError(
                 "missing_key",
                 "required key is missing; expected one of {allowed}",
-                {"allowed": repr(sorted(self._classes)), "at": (self.key,)},
+                {"allowed": repr(sorted(usable)), "at": (self.key,)},
             )
         if not isinstance(value, str) or value not in self._classes:
-            raise unknown_value(value, self._classes, at=(self.key,))
+            raise unknown_value(value, usable, at=(self.key,))
         problem = foreign(f"{self.key} {value!r}", self.owner(value), context)
         if problem:
             raise bad_value(problem, at=(self.key,))

@@ -10,7 +10,7 @@ from pydantic import Field, SerializeAsAny, ValidationInfo, field_validator, mod
 
 from grader.errors import PackError, RubricError
 from grader.execute.config import ExecutionConfig
-from grader.packs import DEFAULT_ASSIGNMENT, AssignmentPack, load_pack
+from grader.packs import AssignmentPack, load_pack
 from grader.rubric._base import (
     Flag,
     NonNegative,
@@ -28,6 +28,7 @@ from grader.rubric._criteria import (
     MetricCriterion,
     NumberCriterion,
 )
+from grader.rubric._evidence import ReportedVsMeasured
 from grader.rubric._sections import DataSpec, LatePenalty, Profile, Profiles, check_execution_keys
 
 __all__ = ["SCHEMA_VERSION", "ExpectedValue", "ExportSpec", "Question", "Rubric", "RubricOrigin"]
@@ -149,8 +150,8 @@ class Rubric(Spec):
     schema_version: Literal[1]
     id: Ident
     title: Text
-    assignment: Ident | None = Field(default=None, validate_default=True)
-    """The assignment pack (``assignments/<name>/``); without it, ``grader.packs.DEFAULT_ASSIGNMENT``."""
+    assignment: Ident
+    """The assignment pack (``assignments/<name>/``) whose items, kinds and report panels the rubric uses."""
     due: dt.datetime | None = None
     max_points: NonNegative
     extra_max_points: NonNegative = 0.0
@@ -169,20 +170,20 @@ class Rubric(Spec):
         return check_execution_keys(value)
 
     def pack(self) -> AssignmentPack:
-        """The rubric's assignment pack: ``assignment:``, or ``DEFAULT_ASSIGNMENT`` when not given."""
-        return load_pack(self.assignment or DEFAULT_ASSIGNMENT, rubric=self.origin.path if self.origin else "")
+        """The rubric's assignment pack (``assignment:``)."""
+        return load_pack(self.assignment, rubric=self.origin.path if self.origin else "")
 
     @field_validator("assignment")
     @classmethod
-    def _known_pack(cls, name: str | None, info: ValidationInfo) -> str | None:
+    def _known_pack(cls, name: str, info: ValidationInfo) -> str:
         """Load the pack (its criterion kinds, rules and metrics register) before the questions validate,
         and tell the questions whose they are (``context["assignment"]``: another pack's kinds are refused)."""
         try:
-            load_pack(name or DEFAULT_ASSIGNMENT)
+            load_pack(name)
         except PackError as exc:
             raise bad_value(str(exc)) from None
         if isinstance(info.context, dict):
-            info.context["assignment"] = name or DEFAULT_ASSIGNMENT
+            info.context["assignment"] = name
         return name
 
     @field_validator("due")
@@ -241,6 +242,16 @@ class Rubric(Spec):
             for criterion in question.criteria:
                 if isinstance(criterion, MetricCriterion) and criterion.metric == "hidden_roc_auc":
                     return criterion.threshold
+        return None
+
+    @property
+    def gap_metrics(self) -> tuple[str, str] | None:
+        """The (reported, measured) metrics of the first ``reported_vs_measured`` criterion: what the class
+        summary's gap flag compares; ``None`` (no flag) when the rubric has none."""
+        for question in self.questions:
+            for criterion in question.criteria:
+                if isinstance(criterion, ReportedVsMeasured):
+                    return criterion.reported, criterion.measured
         return None
 
     @property

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import ConfigDict, Field, RootModel, Strict, ValidationInfo, field_validator, model_validator
+from pydantic import ConfigDict, Field, RootModel, Strict, ValidationInfo, model_validator
 from pydantic.functional_validators import ModelWrapValidatorHandler
 from pydantic_core import PydanticCustomError
 
 from grader.execute.config import ExecutionConfig
 from grader.records.adjust import LatePolicy
-from grader.rubric._base import Count, Flag, Fraction, NonNegative, Positive, Spec, Text, unknown_key
+from grader.rubric._base import Flag, Fraction, NonNegative, Positive, Spec, unknown_key
 from grader.rubric._registry import Registry
 
 __all__ = [
@@ -20,14 +20,12 @@ __all__ = [
     "REQUIRED_PROFILES",
     "DataSource",
     "DataSpec",
-    "FastaData",
     "LatePenalty",
     "Profile",
     "ProfileName",
     "Profiles",
-    "SyntheticData",
-    "TableData",
     "check_execution_keys",
+    "resolve_path",
 ]
 
 
@@ -130,48 +128,10 @@ DATA_SOURCES: Registry[DataSource] = Registry(DataSource, "kind")
 """Data source classes by ``kind``."""
 
 
-def _resolve(path: Path, info: ValidationInfo) -> Path:
+def resolve_path(path: Path, info: ValidationInfo) -> Path:
+    """``path`` as a data source gave it, relative to the rubric's folder (``context["base_dir"]``)."""
     base = (info.context or {}).get("base_dir")
     return path if path.is_absolute() or base is None else Path(base) / path
-
-
-@DATA_SOURCES.register("synthetic")
-class SyntheticData(DataSource):
-    """Sequences generated from ``seed`` (no files; used by the demo and tests)."""
-
-    kind: Literal["synthetic"] = "synthetic"
-    seed: Count
-    n_per_class: Positive | None = None
-
-
-@DATA_SOURCES.register("fasta")
-class FastaData(DataSource):
-    """Two FASTA files: ``positive`` (label 1) and ``negative`` (label 0)."""
-
-    kind: Literal["fasta"] = "fasta"
-    positive: Path
-    negative: Path
-
-    @field_validator("positive", "negative")
-    @classmethod
-    def _relative_to_rubric(cls, path: Path, info: ValidationInfo) -> Path:
-        return _resolve(path, info)
-
-
-@DATA_SOURCES.register("table")
-class TableData(DataSource):
-    """A CSV/TSV file with a sequence column and a label column; ``positive_label`` marks label 1."""
-
-    kind: Literal["table"] = "table"
-    path: Path
-    sequence_column: Text = "sequence"
-    label_column: Text = "label"
-    positive_label: Annotated[str, Strict()] | Annotated[int, Strict()] = 1
-
-    @field_validator("path")
-    @classmethod
-    def _relative_to_rubric(cls, path: Path, info: ValidationInfo) -> Path:
-        return _resolve(path, info)
 
 
 class DataSpec(Spec):

@@ -10,7 +10,6 @@ from typing import Any
 
 from grader.records.collected import Item
 from grader.rubric import (
-    ARTIFACTS,
     ArtifactCriterion,
     MetricCriterion,
     MetricSpec,
@@ -87,8 +86,7 @@ def _check_artifact(criterion: ArtifactCriterion, ctx: Context) -> Outcome:
     if criterion.artifact == "figure":
         return _check_figures(criterion, ctx)
     item: Item[Any] = ctx.evidence.collected.item(criterion.artifact)
-    name = ARTIFACTS[criterion.artifact]
-    return Outcome.ok(f"{name} recorded") if item.is_ok else Outcome.from_item(item, name)
+    return Outcome.ok(f"{criterion.label} recorded") if item.is_ok else Outcome.from_item(item, criterion.label)
 
 
 def _described(name: str, reading: _Read, unit: str) -> str:

@@ -29,6 +29,7 @@ from grader.rubric import (
     Question,
     Rubric,
     Visibility,
+    leaf_criterion_types,
     public_view,
 )
 from grader.score import _check_answers, _check_results  # noqa: F401 - registers the checks
@@ -37,7 +38,7 @@ from grader.score._outcome import Context, Outcome
 
 __all__ = ["not_run_reason", "score_question", "score_submission", "self_check"]
 
-verify_complete()
+verify_complete(leaf_criterion_types(owner=""))  # the grader's own kinds; a pack verifies its own when imported
 
 _RUN_ENDED: dict[ExecStatus, str] = {
     ExecStatus.OK: "the grader's collection cells did not run",
@@ -241,7 +242,6 @@ def _score(
         lateness=lateness,
         rubric_id=rubric.rubric_id,
         questions=questions,
-        execution=execution,
         self_check=self_check,
     )
 
@@ -275,7 +275,8 @@ def score_submission(
             rubric's, so a rescore under a changed rubric applies the new rule to the same late days.
 
     Returns:
-        A :class:`SubmissionResult` whose ``total`` is after the late penalty.
+        A :class:`SubmissionResult` whose ``total`` is after the late penalty. It holds what scoring
+        decided, not ``execution``: the caller keeps the run beside it (``GradedSubmission.execution``).
     """
     return _score(
         rubric,

@@ -8,20 +8,15 @@ separate process, and returns HTML. Names load on first use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from grader._lazy import lazy_names
-
-if TYPE_CHECKING:
-    from grader.selfcheck._kernel import CheckResult, check, find_notebook, load_ipython_extension
-    from grader.selfcheck._run import (
-        CHECK_RUBRIC_KEY,
-        DEFAULT_RUBRIC,
-        find_rubric,
-        run_self_check,
-        self_check,
-    )
-    from grader.selfcheck._verdict import Verdict, verdict
+from grader.selfcheck._kernel import CheckResult, check, find_notebook, load_ipython_extension
+from grader.selfcheck._run import (
+    CHECK_RUBRIC_KEY,
+    DEFAULT_RUBRIC,
+    find_rubric,
+    run_self_check,
+    self_check,
+)
+from grader.selfcheck._verdict import Verdict, verdict
 
 __all__ = [
     "CHECK_RUBRIC_KEY",
@@ -36,19 +31,3 @@ __all__ = [
     "self_check",
     "verdict",
 ]
-
-_WHERE: dict[str, str] = {
-    "CHECK_RUBRIC_KEY": "grader.selfcheck._run",
-    "DEFAULT_RUBRIC": "grader.selfcheck._run",
-    "CheckResult": "grader.selfcheck._kernel",
-    "Verdict": "grader.selfcheck._verdict",
-    "check": "grader.selfcheck._kernel",
-    "find_notebook": "grader.selfcheck._kernel",
-    "find_rubric": "grader.selfcheck._run",
-    "load_ipython_extension": "grader.selfcheck._kernel",
-    "run_self_check": "grader.selfcheck._run",
-    "self_check": "grader.selfcheck._run",
-    "verdict": "grader.selfcheck._verdict",
-}
-
-__getattr__, __dir__ = lazy_names(__name__, _WHERE, __all__)

@@ -11,6 +11,7 @@ import html
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from grader.records.execution import CellFailure
 from grader.selfcheck._verdict import Verdict
@@ -54,7 +55,7 @@ def _table(v: Verdict) -> Table:
     table = Table("question", "points", "status", "what to do", title="Self-check (public criteria only)")
     for r in v.rows:
         style = "red" if r.bad else _STYLE.get(r.status, "")
-        table.add_row(escape(f"{r.question} {r.title}"), escape(r.points), f"[{style}]{escape(r.status)}[/]",
+        table.add_row(escape(f"{r.question} {r.title}"), escape(r.points), Text(r.status, style=style),
                       escape(r.todo))
     return table
 

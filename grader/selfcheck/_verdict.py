@@ -224,7 +224,7 @@ def _row(q: QuestionResult, question: Question, given: Mapping[str, object], sto
 
 
 def _ran(graded: GradedSubmission) -> tuple[str, str]:
-    ex = graded.result.execution
+    ex = graded.execution
     if ex.status is ExecStatus.INVALID:
         return "", ""
     where = "in the sandbox" if ex.sandboxed else "without a sandbox"
@@ -237,7 +237,7 @@ def _ran(graded: GradedSubmission) -> tuple[str, str]:
 
 def verdict(graded: GradedSubmission, rubric: Rubric, submitted: NotebookNode | None) -> Verdict:
     """The self-check's verdict on ``graded`` (scored with ``public_view(rubric)``)."""
-    result, ex = graded.result, graded.result.execution
+    result, ex = graded.result, graded.execution
     problems: list[str] = []
     live = ex.epilogue_ran and ex.status not in _STOPPED
     stopped = None if live else _stop_phrase(ex)

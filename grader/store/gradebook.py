@@ -5,13 +5,16 @@ result, and per-question points as rows), and TAs' decisions (overrides, late da
 always win in effective grades and survive any regrade (as nbgrader's manual grades do). The results
 files (``OUT/results/*.json``) are the batch's resume cache.
 
-Schema (version 1, in ``PRAGMA user_version``)::
+Schema (version 3, in ``PRAGMA user_version``)::
 
     runs(id, started_at, ended_at, status, rubric_id, rubric_sha256, assignment_sha256,
-         grader_version, profile, backend, jobs, course, assignment_title, auc_threshold,
-         n_submissions, n_graded, n_reused, n_failed, n_skipped)
+         grader_version, profile, backend, jobs, course, assignment_title, auc_threshold, assignment,
+         gap_metrics, n_submissions, n_graded, n_reused, n_failed, n_skipped)
         course, assignment_title, auc_threshold: how reports name the class (the rubric's ``report``
         section and ``title``) and the hidden ROC-AUC threshold the class summary marks
+        assignment: the rubric's assignment pack, whose report panels ``grader report`` draws
+        gap_metrics: "REPORTED MEASURED", the metrics of the rubric's first ``reported_vs_measured``
+        criterion, which the class summary's gap flag compares ('': no flag)
         status: running | completed | interrupted (killed: found running later) | aborted (raised)
     submissions(id, student_id, sha256, source)            UNIQUE(student_id, sha256)
     results(id, run_id -> runs, submission_id -> submissions, student_id, cache_key, reused,
@@ -26,7 +29,9 @@ Schema (version 1, in ``PRAGMA user_version``)::
     changes(id, at, grader, action, student_id, question_id, old_value, new_value, reason)  append-only
 
 ``results.graded_json`` keeps the whole stored ``GradedSubmission`` (schema 2; the v1 -> v2 migration
-adds it, the runs' report fields, ``auto_points_at_set``, the three new tables, and moves ``override_log`` into ``changes``).
+adds it, the runs' report fields, ``auto_points_at_set``, the three new tables, and moves ``override_log`` into ``changes``;
+v2 -> v3 adds ``runs.assignment`` and ``runs.gap_metrics``, filled for the earlier runs as they all were: Week 11's,
+comparing ``cv_roc_auc`` with ``hidden_model_roc_auc``).
 
 A student's current result is the one from the latest run that recorded them (``current_results``).
 Effective grades are that result with the TAs' ``adjustments`` applied (``grader.publish.load_class``):
@@ -79,7 +84,7 @@ __all__ = [
 ]
 
 GRADEBOOK_FILE = "gradebook.db"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _V2_TABLES = """
 CREATE TABLE IF NOT EXISTS late_days (
@@ -124,6 +129,8 @@ CREATE TABLE IF NOT EXISTS runs (
     course TEXT NOT NULL DEFAULT '',
     assignment_title TEXT NOT NULL DEFAULT '',
     auc_threshold REAL,
+    assignment TEXT NOT NULL DEFAULT '',
+    gap_metrics TEXT NOT NULL DEFAULT '',
     n_submissions INTEGER NOT NULL DEFAULT 0,
     n_graded INTEGER NOT NULL DEFAULT 0,
     n_reused INTEGER NOT NULL DEFAULT 0,
@@ -191,6 +198,14 @@ INSERT INTO changes (at, grader, action, student_id, question_id, new_value, rea
 DROP TABLE override_log;
 """
 
+_V2_TO_V3 = """
+ALTER TABLE runs ADD COLUMN assignment TEXT NOT NULL DEFAULT 'week11';
+ALTER TABLE runs ADD COLUMN gap_metrics TEXT NOT NULL DEFAULT 'cv_roc_auc hidden_model_roc_auc';
+"""
+
+_UPGRADES = {1: _V1_TO_V2, 2: _V2_TO_V3}
+"""The script that takes a gradebook from each older schema version to the next one."""
+
 _LATEST = """
 SELECT r.*, s.sha256 AS submission_sha256, s.source AS source
 FROM results AS r
@@ -213,14 +228,20 @@ class RunInfo(Frozen):
     course: str = ""
     assignment_title: str = ""
     auc_threshold: float | None = None
+    assignment: str = ""
+    """The rubric's assignment pack."""
+    gap_metrics: str = ""
+    """``"REPORTED MEASURED"``: the metrics the class summary's gap flag compares (``''``: no flag)."""
 
 
 def report_fields(rubric: Rubric) -> dict[str, Any]:
-    """The :class:`RunInfo` fields that say how reports name the class, from ``rubric``."""
+    """The :class:`RunInfo` fields that say how reports name the class and draw it (its pack), from ``rubric``."""
     return {
         "course": rubric.report.course,
         "assignment_title": rubric.report.assignment or rubric.title,
         "auc_threshold": rubric.hidden_auc_threshold,
+        "assignment": rubric.pack().name,
+        "gap_metrics": " ".join(rubric.gap_metrics or ()),
     }
 
 
@@ -297,8 +318,9 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             f"{path}: gradebook schema {version} was written by a newer grader; this one reads "
             f"{SCHEMA_VERSION}. Upgrade with: pip install -U nbgrade-ml"
         )
-    if version == 1:
-        conn.executescript(f"BEGIN IMMEDIATE;{_V1_TO_V2}PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    if version in _UPGRADES:
+        steps = "".join(_UPGRADES[v] for v in range(version, SCHEMA_VERSION))
+        conn.executescript(f"BEGIN IMMEDIATE;{steps}PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
     elif version < SCHEMA_VERSION:
         conn.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
 

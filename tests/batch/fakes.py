@@ -65,9 +65,8 @@ def result(student: str, points: float, *, status: SubmissionStatus = Submission
     record = ExecutionRecord(status=exec_status, reason=reason, duration_s=random.uniform(0.1, 2.0),
                              executed_notebook=executed)
     sub = SubmissionResult(student_id=student, source=source, status=status, reason=reason,
-                           total=sum(q.points for q in questions), max_points=6.0, questions=questions,
-                           execution=record)
-    return GradedSubmission(result=sub, submission_sha256=sha, executed_notebook=executed, grader_version="test",
+                           total=sum(q.points for q in questions), max_points=6.0, questions=questions)
+    return GradedSubmission(result=sub, execution=record, submission_sha256=sha, grader_version="test",
                             graded_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
 
 
@@ -162,7 +161,7 @@ def normalized(out: Path, subs: Path | None = None) -> dict[str, Any]:
     for path in sorted((out / "results").glob("*.json")):
         data = json.loads(path.read_text())
         data.pop("graded_at")
-        data["result"]["execution"].pop("duration_s")
+        data["execution"].pop("duration_s")
         if subs is not None:
             data["result"]["source"] = data["result"]["source"].replace(str(subs), "SUBS")
         found[path.name] = data

@@ -39,9 +39,9 @@ def comparable(out: Path) -> dict[str, object]:
     for path in sorted((out / "results").glob("*.json")):
         data = json.loads(path.read_text())
         data.pop("graded_at")
-        data["result"]["execution"].pop("duration_s")
+        data["execution"].pop("duration_s")
         for planned in ("threads", "cpu_time", "memory", "cgroup"):  # the slot plan splits cores and RAM
-            data["result"]["execution"]["limits"].pop(planned, None)
+            data["execution"]["limits"].pop(planned, None)
         found[path.stem] = data
     return found
 

@@ -39,6 +39,7 @@ def test_content_that_breaks_a_parser_is_the_submissions_status_not_a_grader_err
 
     outcome = grade_batch(subs, RUBRIC, tmp_path / "out", jobs=1)
     results = {g.result.student_id: g.result for g in outcome.graded}
+    runs = {g.result.student_id: g.execution for g in outcome.graded}
 
     assert outcome.failed == [] and sorted(outcome.fresh) == sorted(results)
     deep_meta = results["deep_metadata"]
@@ -47,12 +48,12 @@ def test_content_that_breaks_a_parser_is_the_submissions_status_not_a_grader_err
         ("deep_output_message", "JsonTooDeepError", "from IPython.display import display"),
         ("patch_json_duplicate_signature", "", "import json"),
     ):
-        execution = results[sid].execution
+        execution = runs[sid]
         assert execution.status.value == "cell_error", (sid, execution.reason)
         assert "the kernel sent a message the grader cannot read" in execution.reason and what in execution.reason
         assert execution.failure is not None and execution.failure.source_preview.startswith(first_line)
     record = results["deep_grader_record"]
-    assert record.execution.status.value == "ok"
+    assert runs["deep_grader_record"].status.value == "ok"
     reason = record.question("3.3").reason
     assert "no answer to 3.3 could be collected: the grader record is not valid JSON: JSON nested 5000" in reason
-    assert results["control"].execution.status.value == "ok"
+    assert runs["control"].status.value == "ok"

@@ -199,7 +199,7 @@ def test_a_batch_prints_its_plan_and_jobs_split_the_kernels_threads(tmp_path: Pa
     assert (
         f"Slot plan: 2 slots on CPU ({usable_cpus()} cores) (no GPU: --slots-per-gpu 3 ignored); {expected} thread"
     ) in buffer.getvalue()
-    assert [g.result.execution.limits["threads"] for g in outcome.graded] == [expected, expected]
+    assert [g.execution.limits["threads"] for g in outcome.graded] == [expected, expected]
     executed = nbformat.read(tmp_path / "out" / "executed" / "a.ipynb", as_version=4)
     printed = "".join(str(o.get("text", "")) for c in executed.cells for o in c.get("outputs", []))
     assert f"threads {expected}\n" in printed

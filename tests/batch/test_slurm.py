@@ -91,7 +91,7 @@ def local(slurm: Slurm, course: Path) -> dict[str, dict[str, Any]]:
     found = _results(course / "local")
     totals = {sid: (r["result"]["status"], r["result"]["total"]) for sid, r in found.items()}
     assert totals == {"right": ("graded", 3.0), "wrong": ("graded", 1.0)}
-    record = found["right"]["result"]["execution"]
+    record = found["right"]["execution"]
     assert record["limits"]["sandbox"].startswith("rootless: the grader's own uid"), record["limits"]
     assert record["limits"]["threads"] == "1"
     return found
@@ -103,7 +103,7 @@ def _results(out: Path) -> dict[str, dict[str, Any]]:
     for path in sorted((out / "results").glob("*.json")):
         data = json.loads(path.read_text())
         data.pop("graded_at")
-        record = data["result"]["execution"]
+        record = data["execution"]
         record.pop("duration_s")
         record["limits"]["cgroup"] = re.sub(r"grader-sbx-[\w.-]+", "grader-sbx-*", record["limits"]["cgroup"])
         found[path.stem] = data

@@ -12,8 +12,9 @@ from nbformat import NotebookNode
 
 from grader.collect.notebook import markdown_answers, merge_answers
 from grader.records.collected import Item, ItemStatus
+from grader.records.result import QuestionStatus
 from grader.rubric import ChoiceCriterion, Rubric, Unreadable, load_rubric, read_choice
-from grader.score import QuestionStatus, score_submission
+from grader.score import score_submission
 from tests.score._records import CORRECT_ANSWERS, ran, week11_correct
 
 WEEK11 = Path(__file__).resolve().parents[2] / "rubrics" / "week11.yaml"

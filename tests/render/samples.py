@@ -31,9 +31,10 @@ from collections.abc import Callable
 from statistics import NormalDist
 
 from assignments.week11.items import CV, GRADIENTS
+from assignments.week11.records import CVReport, GradientData, MotifHit
 from assignments.week11.reference_data import GradientReference, ReferenceData
-from grader.records.collected import CollectedRecord, CVReport, GradientData, Item, Scalar
-from grader.records.evidence import Evidence, HiddenEvaluation, MotifHit
+from grader.records.collected import CollectedRecord, Item, Scalar
+from grader.records.evidence import Evidence, HiddenEvaluation
 from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission, IntegrityReport
 from grader.records.result import (
@@ -295,14 +296,13 @@ def _assemble(
         extra_max=sum(q.max_points for q in extra),
         rubric_id="week11@1",
         questions=questions,
-        execution=execution,
     )
     return GradedSubmission(
         result=result,
+        execution=execution.model_copy(update={"executed_notebook": f"executed/{student_id}.ipynb"}),
         evidence=evidence,
         integrity=integrity or IntegrityReport(saved_outputs_reproduced=True, student_code_sha256="0" * 64),
         submission_sha256=hashlib.sha256(student_id.encode()).hexdigest(),
-        executed_notebook=f"executed/{student_id}.ipynb",
         grader_version="0.1.0",
         graded_at=GRADED_AT,
     )

@@ -3,7 +3,8 @@ set, worded by the spread of the folds, so two chance-level numbers never read a
 
 from __future__ import annotations
 
-from grader.records.collected import CVReport, Item
+from assignments.week11.records import CVReport
+from grader.records.collected import Item
 from grader.records.evidence import HiddenEvaluation
 from grader.records.graded import GradedSubmission
 from grader.render._summary import FlagRow, build_class_summary
@@ -24,9 +25,13 @@ def _with(folds: tuple[float, ...], ensemble: float, per_model: tuple[float, ...
     return g.model_copy(update={"evidence": evidence})
 
 
+WEEK11_GAP = ("cv_roc_auc", "hidden_model_roc_auc")
+"""What rubrics/week11.yaml's reported_vs_measured criterion compares (the run records it for the summary)."""
+
+
 def _metric_flags(g: GradedSubmission) -> list[FlagRow]:
     summary = build_class_summary(
-        [g], similarity=None, course="c", assignment="a", report_href=None, metric_gap=0.1
+        [g], similarity=None, course="c", assignment="a", report_href=None, metric_gap=0.1, gap_metrics=WEEK11_GAP
     )
     return [f for f in summary.flags if "CV ROC-AUC" in f.detail]
 
@@ -54,3 +59,11 @@ def test_a_gap_beyond_the_folds_spread_is_flagged() -> None:
 def test_noisy_folds_are_flagged_as_noise() -> None:
     (flag,) = _metric_flags(_with((0.95, 0.70, 0.92, 0.66, 0.90), 0.78, (0.71, 0.69, 0.70, 0.70, 0.70)))
     assert flag.kind == "Noisy cross-validation" and "noise, not misreporting" in flag.detail
+
+
+def test_no_gap_flag_without_the_rubrics_metrics() -> None:
+    far = _with((0.95, 0.96, 0.94, 0.95, 0.95), 0.55, (0.55, 0.56, 0.54, 0.55, 0.55))
+    assert _metric_flags(far)  # far apart: flagged when the rubric names what to compare
+    summary = build_class_summary([far], similarity=None, course="c", assignment="a", report_href=None,
+                                  metric_gap=0.1)
+    assert summary.flags == ()

@@ -3,48 +3,23 @@ what the pack and the rubric name, and knows no assignment of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from grader.packs import AssignmentPack, Evaluator, ItemSpec, ReportPanel, load_pack
-from grader.records.collected import CollectedRecord, Item
+from grader.packs import load_pack
+from grader.publish import publish
 from grader.records.graded import GradedSubmission
 from grader.render import prepare_panels, render_student_report
 from grader.render._summary import build_class_summary
 from grader.review.pages import build_student_page
+from grader.store.gradebook import GRADEBOOK_FILE, RunInfo, open_gradebook, start_run, upsert_result
 from tests.render.samples import full_marks
 from tests.render.test_metric_flag import _with
-
-
-def _toy_pack(templates: Path, prepared_for: list[int]) -> AssignmentPack:
-    (templates / "toy_panel.html.j2").write_text(
-        '<section class="card" id="{{ panel.id }}"><h2>{{ panel.title }}</h2><p>{{ panel.view }}</p></section>\n',
-        encoding="utf-8",
-    )
-
-    def prepare(graded: Sequence[Any], cache_dir: Path | None, compute: bool) -> tuple[Any, str]:
-        prepared_for.append(len(graded))
-        return f"class of {len(graded)}", "toy data: made"
-
-    def build(graded: GradedSubmission, prepared: Any) -> str:
-        return f"{graded.result.student_id} in a {prepared}"
-
-    item = ItemSpec[Any]("toy_item", "TOY", lambda value, context: value, Any, title="toy item", bulky=True)
-
-    def measure(collected: CollectedRecord, labels: Any) -> Item[Any]:
-        return Item.ok({"n": 3})
-
-    return AssignmentPack(
-        name="toy", items=(item,), panels=(ReportPanel("toy", "Toy panel", "toy_panel.html.j2", build, prepare),),
-        evaluators=(Evaluator("toy_measure", measure, title="toy measure", summary=lambda v: f"{v['n']} things"),),
-        templates=templates,
-    )
+from tests.toy_pack import registered, toy_pack
 
 
 def test_a_packs_panel_is_prepared_once_per_class_and_drawn_from_its_own_template(tmp_path: Path) -> None:
     made: list[int] = []
-    pack = _toy_pack(tmp_path, made)
+    pack = toy_pack(tmp_path, made)
     graded = [full_marks("s_a"), full_marks("s_b")]
     prepared, notes = prepare_panels(pack, graded, cache_dir=None)
     pages = [render_student_report(g, pack=pack, prepared=prepared) for g in graded]
@@ -63,7 +38,7 @@ def test_week11s_report_has_its_three_panels_in_order() -> None:
 
 
 def test_the_review_facts_are_the_packs_items_and_measurements(tmp_path: Path) -> None:
-    pack = _toy_pack(tmp_path, [])
+    pack = toy_pack(tmp_path, [])
     page = build_student_page(full_marks("s_a"), None, [], pack=pack)
     assert [(f.label, f.value) for f in page.evidence if f.label.startswith("toy")] == [
         ("toy item", "not collected"), ("toy measure", "not evaluated"),
@@ -86,3 +61,22 @@ def test_the_gap_flag_compares_the_metrics_it_is_given() -> None:
     (ensemble,) = flags(("cv_roc_auc", "hidden_roc_auc"))  # the ensemble's value, a single number
     assert ", 0.700 for the same models" in ensemble
     assert flags(("no_such_metric", "hidden_roc_auc")) == []
+
+
+def test_grader_report_draws_the_panels_of_the_pack_the_latest_run_recorded(
+    out_dir: Path, tmp_path: Path, scenarios: dict[str, GradedSubmission]
+) -> None:
+    made: list[int] = []
+    db = out_dir / GRADEBOOK_FILE
+    with open_gradebook(db) as conn:  # a run recorded before gradebook schema 3 (no pack): Week 11's
+        run = start_run(conn, RunInfo(rubric_sha256="r1", grader_version="test"))
+        for graded in scenarios.values():
+            upsert_result(conn, run, graded)
+    week11 = publish(out_dir).student_reports[0].read_text(encoding="utf-8")
+    assert 'id="gradients"' in week11 and 'id="toy"' not in week11
+    with registered(toy_pack(tmp_path / "templates", made)), open_gradebook(db) as conn:
+        start_run(conn, RunInfo(rubric_sha256="r2", grader_version="test", assignment="toy"))
+        summary = publish(out_dir)
+    page = summary.student_reports[0].read_text(encoding="utf-8")
+    assert made == [len(summary.student_reports)]
+    assert '<h2>Toy panel</h2>' in page and 'id="gradients"' not in page and 'id="kernels"' not in page

@@ -51,7 +51,8 @@ def test_integrity_and_publish_public_names() -> None:
         "SimilarPair", "SimilarityReport", "find_similar_code", "integrity_report", "student_code",
     ]
     assert grader.publish.__all__ == [
-        "PublishSummary", "executed_notebook", "load_class", "load_similarity", "publish", "stored_results",
+        "PublishSummary", "class_pack", "executed_notebook", "load_class", "load_similarity", "publish",
+        "stored_results",
     ]
 
 

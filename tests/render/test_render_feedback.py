@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from grader.records.execution import ExecStatus, ExecutionRecord
 from grader.records.graded import GradedSubmission
 from grader.records.result import (
     Finding,
@@ -23,7 +22,7 @@ def _result(*questions: QuestionResult, reason: str = "", self_check: bool = Fal
     return SubmissionResult(
         student_id="s1", source="s1.ipynb", status=SubmissionStatus.GRADED, reason=reason,
         total=sum(q.points for q in questions), max_points=sum(q.max_points for q in questions),
-        questions=questions, execution=ExecutionRecord(status=ExecStatus.OK), self_check=self_check,
+        questions=questions, self_check=self_check,
     )
 
 

@@ -60,7 +60,8 @@ def test_class_summary_golden(scenarios: dict[str, GradedSubmission]) -> None:
                        "class ResidualUnit(nn.Module):\n    ...")
     similarity = SimilarityReport((pair,), tuple(sorted(g.result.student_id for g in scenarios.values())), (),
                                   True, 0.5)
-    html = render_class_summary(list(scenarios.values()), similarity=similarity, auc_threshold=0.75, **NAMES)
+    html = render_class_summary(list(scenarios.values()), similarity=similarity, auc_threshold=0.75,
+                                gap_metrics=("cv_roc_auc", "hidden_model_roc_auc"), **NAMES)
     check_golden("class_summary.html", html)
 
 

@@ -74,7 +74,8 @@ def test_pages_are_self_contained(scenarios: dict[str, GradedSubmission], refere
 
 def test_class_summary_lists_failures_flags_and_pairs(scenarios: dict[str, GradedSubmission]) -> None:
     graded = list(scenarios.values())
-    html = render_class_summary(graded, similarity=SimilarityReport((), ("a", "b"), (), True, 0.5))
+    html = render_class_summary(graded, similarity=SimilarityReport((), ("a", "b"), (), True, 0.5),
+                                gap_metrics=("cv_roc_auc", "hidden_model_roc_auc"))
     failures = html.split('id="failures"')[1].split("</section>")[0]
     assert all(sid in failures for sid in ("s_timeout", "s_dead", "s_cellerr"))
     assert "cell 23 exceeded the 600 s cell time limit" in failures
@@ -114,7 +115,6 @@ def test_a_failing_collection_step_and_lost_files_are_reported(scenarios: dict[s
     graded = scenarios["full_marks"]
     failure = CellFailure(cell_index=50, source_preview="score(FOLD_MODELS)", ename="ValueError",
                           evalue="expected (N,) scores, got (N, 2)")
-    execution = graded.result.execution.model_copy(update={"epilogue_failure": failure, "files_not_copied": 3})
-    html = render_student_report(graded.model_copy(update={"result": graded.result.model_copy(
-        update={"execution": execution})}))
+    execution = graded.execution.model_copy(update={"epilogue_failure": failure, "files_not_copied": 3})
+    html = render_student_report(graded.model_copy(update={"execution": execution}))
     assert "raised ValueError: expected (N,) scores, got (N, 2)" in html and "Files not copied back" in html

@@ -24,6 +24,7 @@ from grader.store.gradebook import (
     upsert_result,
 )
 from tests.store.builders import graded
+from tests.toy_pack import registered, toy_pack
 
 from .conftest import BASE, CSRF
 
@@ -178,3 +179,16 @@ def test_an_unreadable_gradebook_is_named_not_a_bare_server_error(client: TestCl
     response = client.get(f"{BASE}/")
     assert response.status_code == 500
     assert "cannot read the class" in response.text and "gradebook.db: not a usable gradebook" in response.text
+
+
+def test_the_app_shows_the_items_and_panels_of_the_pack_the_latest_run_recorded(
+    client: TestClient, out_dir: Path, tmp_path: Path
+) -> None:
+    week11 = client.get(f"{BASE}/s/bob").text
+    assert "toy item" not in week11 and 'id="gradients"' in client.get(f"{BASE}/s/bob/report").text
+    with registered(toy_pack(tmp_path / "templates", [])):
+        with open_gradebook(out_dir / "gradebook.db") as conn:
+            start_run(conn, RunInfo(rubric_id="toy", rubric_sha256="r2", grader_version="test", assignment="toy"))
+        page, report = client.get(f"{BASE}/s/bob").text, client.get(f"{BASE}/s/bob/report").text
+    assert "toy item" in page and "toy measure" in page
+    assert "<h2>Toy panel</h2><p>bob in a class of 3</p>" in report and 'id="gradients"' not in report

@@ -13,6 +13,7 @@ from grader.rubric import Rubric, parse_rubric
 BASE: dict[str, Any] = {
     "schema_version": 1,
     "id": "t",
+    "assignment": "week11",
     "title": "Test rubric",
     "max_points": 0,
     "profiles": {"quick": {"max_epochs": 1}, "full": {"max_epochs": 2}},

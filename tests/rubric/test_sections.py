@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 import grader.rubric
-from grader.rubric import FastaData, LatePenalty, TableData
+from assignments.week11.sources import FastaData, TableData
+from grader.rubric import LatePenalty
 
 from ._build import TRUTH, question, rubric
 
 EXPORTS = [
-    "ARTIFACTS",
     "CRITERIA",
     "DATA_SOURCES",
     "EVIDENCE_RULES",
@@ -26,7 +26,6 @@ EXPORTS = [
     "DeferredCriterion",
     "EvidenceCriterion",
     "ExpectedValue",
-    "FastaData",
     "LatePenalty",
     "MetricCriterion",
     "MetricReading",
@@ -39,8 +38,6 @@ EXPORTS = [
     "ReportedVsMeasured",
     "Rubric",
     "RubricOrigin",
-    "SyntheticData",
-    "TableData",
     "Unreadable",
     "Visibility",
     "choice_key",

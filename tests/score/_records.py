@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.records.collected import CollectedRecord, CVReport, FigureRef, GradientData, Item, Scalar
-from grader.records.evidence import Evidence, HiddenEvaluation, MotifHit
+from assignments.week11.records import CVReport, GradientData, MotifHit
+from grader.records.collected import CollectedRecord, FigureRef, Item, Scalar
+from grader.records.evidence import Evidence, HiddenEvaluation
 from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
 
 FLAT = [1.0, 0.8, 0.9, 0.7, 0.85]

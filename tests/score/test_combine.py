@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.score import FindingStatus, QuestionStatus, score_submission
+from grader.records.result import FindingStatus, QuestionStatus
+from grader.score import score_submission
 
 from ._build import TRUTH, question, rubric
 from ._records import evidence, ran

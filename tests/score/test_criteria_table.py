@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
-from grader.records.collected import CVReport, FigureRef, Item
+from assignments.week11.records import CVReport
+from grader.records.collected import FigureRef, Item
 from grader.records.evidence import Evidence
-from grader.score import QuestionStatus, score_submission
+from grader.records.result import QuestionStatus
+from grader.score import score_submission
 
 from ._build import METHODS, TRUTH, question, rubric
 from ._records import FLAT, GRADIENTS, evidence, hidden, hit, ran
@@ -265,7 +267,7 @@ CASES = [
     # evidence: reported vs measured (edges exact in binary), kernel sweep
     Case(
         "reported vs measured edge",
-        rule("reported_vs_measured", tolerance=0.25),
+        rule("reported_vs_measured", reported="cv_roc_auc", measured="hidden_model_roc_auc", tolerance=0.25),
         evidence(cv=CVReport(roc_auc=(0.75,)), hidden_item=hidden(0.5)),
         1,
         P,
@@ -273,7 +275,7 @@ CASES = [
     ),
     Case(
         "reported vs measured far",
-        rule("reported_vs_measured", tolerance=0.25),
+        rule("reported_vs_measured", reported="cv_roc_auc", measured="hidden_model_roc_auc", tolerance=0.25),
         evidence(cv=CVReport(roc_auc=(0.9375,)), hidden_item=hidden(0.5)),
         0,
         F,
@@ -281,7 +283,7 @@ CASES = [
     ),
     Case(
         "reported missing",
-        rule("reported_vs_measured", tolerance=0.1),
+        rule("reported_vs_measured", reported="cv_roc_auc", measured="hidden_model_roc_auc", tolerance=0.1),
         evidence(hidden_item=hidden()),
         0,
         M,
@@ -289,7 +291,7 @@ CASES = [
     ),
     Case(
         "measured missing",
-        rule("reported_vs_measured", tolerance=0.1),
+        rule("reported_vs_measured", reported="cv_roc_auc", measured="hidden_model_roc_auc", tolerance=0.1),
         evidence(cv=CV5),
         0,
         M,
@@ -452,7 +454,7 @@ CASES = [
         evidence(first_layer_kernels=Item.invalid("shape (16, 5, 9); expected (filters, 4, width)")),
         0,
         INV,
-        "invalid: the first-layer weights of FOLD_MODELS[0]: shape (16, 5, 9); expected (filters, 4, width)",
+        "invalid: first-layer kernels: shape (16, 5, 9); expected (filters, 4, width)",
     ),
     # motif match
     Case(

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.records.result import QuestionStatus, SubmissionResult
 from grader.rubric import load_rubric, parse_rubric
-from grader.score import QuestionStatus, SubmissionResult, diff_results, score_submission, summarize_diff
+from grader.score import diff_results, score_submission, summarize_diff
 
 from ._records import CORRECT_ANSWERS, ran, week11_correct
 

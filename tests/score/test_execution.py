@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from grader.records.execution import CellFailure, ExecStatus, ExecutionRecord
+from grader.records.result import FindingStatus, QuestionStatus, SubmissionStatus
 from grader.rubric import Rubric, load_rubric
-from grader.score import FindingStatus, QuestionStatus, SubmissionStatus, not_run_reason, score_submission
+from grader.score import not_run_reason, score_submission
 
 from ._records import died, ran, timed_out, week11_correct
 

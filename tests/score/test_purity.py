@@ -21,15 +21,8 @@ from ._records import died, ran, week11_correct
 ROOT = Path(__file__).resolve().parents[2]
 EXPORTS = [
     "DiffSummary",
-    "Finding",
-    "FindingStatus",
     "GradeChange",
     "QuestionChange",
-    "QuestionResult",
-    "QuestionStatus",
-    "SubmissionResult",
-    "SubmissionStatus",
-    "Visibility",
     "diff_results",
     "effective_result",
     "not_run_reason",
@@ -98,7 +91,8 @@ def test_importing_stays_light() -> None:
 def test_scoring_needs_no_torch_or_matplotlib() -> None:
     code = (
         "import sys\n"
-        "from grader.records.collected import CollectedRecord, GradientData, Item\n"
+        "from assignments.week11.records import GradientData\n"
+        "from grader.records.collected import CollectedRecord, Item\n"
         "from grader.records.evidence import Evidence\n"
         "from grader.records.execution import ExecStatus, ExecutionRecord\n"
         "from grader.rubric import load_rubric\n"

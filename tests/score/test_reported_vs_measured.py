@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from grader.records.collected import CVReport, Item
+from assignments.week11.records import CVReport
+from grader.records.collected import Item
 from grader.records.evidence import HiddenEvaluation
-from grader.records.result import QuestionResult
+from grader.records.result import QuestionResult, QuestionStatus
 from grader.rubric import Rubric, load_rubric
-from grader.score import QuestionStatus, score_submission
+from grader.score import score_submission
 
 from ._records import ran, week11_correct
 

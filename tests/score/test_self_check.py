@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.records.collected import CVReport
+from assignments.week11.records import CVReport
+from grader.records.result import FindingStatus, QuestionStatus
 from grader.rubric import Rubric, load_rubric
-from grader.score import FindingStatus, QuestionStatus, self_check
+from grader.score import self_check
 
 from ._records import GRADIENTS, hidden, hit, ran, week11_correct
 

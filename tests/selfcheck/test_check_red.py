@@ -35,6 +35,19 @@ def test_a_complete_notebook_is_green(tmp_path: Path) -> None:
     assert "All public checks pass" in out
 
 
+def test_a_question_decided_by_hidden_checks_prints_at_grading(tmp_path: Path) -> None:
+    """Every status has a style: one without (``at grading``) once printed ``[]at grading[/]``, which rich
+    refused, so ``grader check`` crashed on a notebook that was ready to submit."""
+    rubric = tmp_path / "hidden.yaml"
+    rubric.write_text(RUBRIC.read_text(encoding="utf-8").replace(
+        "        expected: incorrect", "        expected: incorrect\n        visibility: hidden"), encoding="utf-8")
+    path = _notebook(tmp_path, "ANSWERS = {'3.3': 0, '3.1': 'no'}")
+    result = CliRunner().invoke(app, ["check", str(path), "--rubric", str(rubric)], env=WIDE)
+    out = re.sub(r"\s+", " ", result.output)
+    assert result.exit_code == 0, out
+    assert "3.1 XNOR linearly separable? " in out and "at grading" in out and "All public checks pass" in out
+
+
 def test_the_answer_typo_names_the_cell_the_error_and_the_name(tmp_path: Path) -> None:
     path = _notebook(tmp_path, "ANSWERS = {}", "x = 1", "ANSWER['3.3'] = 0", "ANSWERS['3.1'] = 'no'")
     code, out = _check(path)

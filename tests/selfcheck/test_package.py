@@ -68,6 +68,7 @@ def test_the_student_distribution_holds_no_solution_rubric_or_key(dist: Path) ->
     assert "assignments/week11/__init__.py" in packs
     assert "assignments/week11/templates/week11_gradients.html.j2" in packs  # the report panels' templates
     assert not [n for n in packs if not re.fullmatch(r"assignments/\w+/([\w/]+\.py|templates/[\w.-]+\.j2|py\.typed)", n)]
+    assert not [n for n in packs if "/samples/" in n]  # a pack's samples and their generator are test data
     blob = b"\n".join(files.values()).decode("utf-8", errors="replace")
     secrets = _secrets()
     assert len(secrets) >= 8

@@ -25,6 +25,6 @@ def graded(student: str, points: dict[str, float] | None = None, *, sha: str = "
     result = SubmissionResult(
         student_id=student, source=f"subs/{student}.ipynb", status=SubmissionStatus.GRADED, reason="",
         total=regular, max_points=7.0, extra_points=extra, extra_max=3.0, questions=questions,
-        execution=ExecutionRecord(status=ExecStatus.OK),
     )
-    return GradedSubmission(result=result, submission_sha256=sha, grader_version="test", cache_key=key)
+    return GradedSubmission(result=result, execution=ExecutionRecord(status=ExecStatus.OK), submission_sha256=sha,
+                            grader_version="test", cache_key=key)

@@ -26,6 +26,7 @@ from grader.store.gradebook import (
     list_runs,
     mark_interrupted,
     open_gradebook,
+    report_fields,
     set_late_days,
     set_override,
     set_reviewed,
@@ -49,7 +50,7 @@ def test_schema_and_wal(db: sqlite3.Connection) -> None:
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"runs", "submissions", "results", "question_scores", "overrides", "late_days", "reviews",
             "changes"} <= tables
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
 
 
 def test_runs_are_recorded(db: sqlite3.Connection) -> None:
@@ -224,6 +225,8 @@ def test_a_version_1_gradebook_is_migrated(tmp_path: Path) -> None:
         raw.executescript(V1_SCHEMA)
         raw.execute("INSERT INTO override_log (action, student_id, question_id, points, grader, reason, at)"
                     " VALUES ('set', 'alice', '1.2', 2.0, 'ta', 'why', 't0')")
+        raw.execute("INSERT INTO runs (started_at, status, rubric_id, rubric_sha256, assignment_sha256, grader_version,"
+                    " profile, backend, jobs) VALUES ('t0', 'completed', 'week11@a', 'r0', 'a0', 'old', 'full', 'local', 2)")
         raw.execute("PRAGMA user_version = 1")
     raw.close()
     with open_gradebook(path) as conn:
@@ -232,6 +235,25 @@ def test_a_version_1_gradebook_is_migrated(tmp_path: Path) -> None:
         upsert_result(conn, start_run(conn, INFO), graded("alice"))
         (current,) = current_results(conn)
         assert current.graded is not None
+        assert [(r.info.assignment, r.info.gap_metrics) for r in list_runs(conn)] == [
+            ("week11", "cv_roc_auc hidden_model_roc_auc"), ("", "")]
+
+
+def test_a_version_2_gradebook_gains_the_runs_pack_and_gap_metrics_and_keeps_its_runs(tmp_path: Path) -> None:
+    path = tmp_path / "gradebook.db"
+    with open_gradebook(path) as conn:
+        upsert_result(conn, start_run(conn, INFO), graded("alice"))
+    with sqlite3.connect(path) as raw:  # back to schema 2: the runs table as it was then
+        raw.executescript("ALTER TABLE runs DROP COLUMN assignment; ALTER TABLE runs DROP COLUMN gap_metrics;"
+                          " PRAGMA user_version = 2;")
+    raw.close()
+    with open_gradebook(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        start_run(conn, INFO.model_copy(update={"assignment": "expression"}))
+        assert [(r.info.assignment, r.info.gap_metrics) for r in list_runs(conn)] == [
+            ("week11", "cv_roc_auc hidden_model_roc_auc"), ("expression", "")]  # earlier runs were all Week 11's
+        (current,) = current_results(conn)
+        assert current.graded is not None and current.run_id == 1
 
 
 V1_SCHEMA = """
@@ -272,3 +294,12 @@ def test_not_a_database(tmp_path: Path) -> None:
     path.write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(StoreError, match="not a usable gradebook"):
         connect(path)
+
+
+def test_a_run_records_the_rubrics_pack_and_the_metrics_its_summary_compares() -> None:
+    from grader.rubric import load_rubric
+
+    week11 = load_rubric(Path(__file__).parents[2] / "rubrics" / "week11.yaml")
+    fields = report_fields(week11)
+    assert (fields["assignment"], fields["gap_metrics"]) == ("week11", "cv_roc_auc hidden_model_roc_auc")
+    assert fields["auc_threshold"] == 0.75 and fields["course"] == "Machine Learning for Bioinformatics"

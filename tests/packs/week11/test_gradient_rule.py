@@ -13,7 +13,8 @@ from typing import Any
 from score._build import METHODS, question, rubric
 from score._records import FLAT, GRADIENTS, evidence, ran
 
-from grader.score import Finding, FindingStatus, score_submission
+from grader.records.result import Finding, FindingStatus
+from grader.score import score_submission
 
 TWO_DECADES = [0.01, 0.05, 0.1, 0.5, 1.0]
 ZEROS = {name: [0.0] * 5 for name in GRADIENTS}

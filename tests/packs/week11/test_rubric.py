@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from assignments.week11.criteria import GRADIENT_METHODS, GradientUniformity
+from assignments.week11.sources import SyntheticData
 from grader.execute.config import ExecutionConfig
 from grader.rubric import (
     ChoiceCriterion,
     NumberCriterion,
     Rubric,
-    SyntheticData,
     Visibility,
     load_rubric,
 )

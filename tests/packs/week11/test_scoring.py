@@ -8,9 +8,10 @@ import pytest
 import yaml
 from score._records import CORRECT_ANSWERS, GRADIENTS, hidden, ran, week11_correct
 
-from grader.records.collected import CVReport
+from assignments.week11.records import CVReport
+from grader.records.result import FindingStatus, QuestionStatus, Visibility
 from grader.rubric import Rubric, load_rubric, parse_rubric
-from grader.score import FindingStatus, QuestionStatus, Visibility, score_submission
+from grader.score import score_submission
 
 WEEK11 = Path(__file__).resolve().parents[3] / "rubrics" / "week11.yaml"
 
