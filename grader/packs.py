@@ -346,6 +346,8 @@ def available_packs() -> tuple[str, ...]:
     ``grader/`` (a checkout, or site-packages) is listed as well.
     """
     found = {init.parent.name for root in trusted_pack_folders() for init in root.glob("*/__init__.py")}
+    if _namespace_problem():
+        return tuple(sorted(found | set(_PACKS)))
     try:
         namespace = importlib.import_module(PACKAGE)
     except ModuleNotFoundError:
@@ -412,8 +414,24 @@ def _import(name: str, where: str) -> Any:
         raise PackError(f"{where}: the pack {module_name} fails to import: {type(exc).__name__}: {exc}") from exc
 
 
+def _namespace_problem() -> str:
+    """Why importing ``assignments`` itself would run code (``""`` when it would not).
+
+    The packs' parent must be a namespace package, which runs nothing; an ``assignments/__init__.py`` or
+    ``assignments.py`` earlier on ``sys.path`` would shadow it and run on import. Looking up a top-level name
+    imports nothing.
+    """
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or spec.origin is None:
+        return ""
+    return f"{PACKAGE} would be imported from {spec.origin}, a module of its own, not the namespace of the packs"
+
+
 def _check_origin(module_name: str, where: str) -> None:
     """Refuse a pack that would be imported from outside :func:`trusted_pack_folders` (before it runs)."""
+    problem = _namespace_problem()
+    if problem:
+        raise PackError(f"{where}: {problem}; remove it, or run the grader from another folder")
     spec = importlib.util.find_spec(module_name)
     if spec is None:
         name = module_name.rpartition(".")[2]

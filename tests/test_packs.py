@@ -255,16 +255,27 @@ def test_a_pack_on_sys_path_outside_the_trusted_folders_never_runs(tmp_path: Pat
     assert "planted" not in available_packs() and not marker.exists()
 
 
-def test_a_copy_of_a_real_pack_in_the_current_directory_does_not_shadow_it(tmp_path: Path) -> None:
-    """A fresh ``python -c``/``python -m`` process in a folder holding ``assignments/week11/``: refused, not run."""
-    marker = tmp_path / "ran"
-    (tmp_path / "assignments" / "week11").mkdir(parents=True)
-    (tmp_path / "assignments" / "week11" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
-    code = "from grader.packs import load_pack\ntry:\n    load_pack('week11')\nexcept Exception as e:\n    print(e)"
+def _load_in(folder: Path, call: str) -> str:
+    """What a fresh ``python -c`` in ``folder`` (first on its sys.path, as under ``python -m grader``) prints
+    for ``call`` (an expression of grader.packs), or the error it raises."""
+    code = f"from grader import packs\ntry:\n    print({call})\nexcept Exception as e:\n    print(e)"
     env = {k: v for k, v in os.environ.items() if k not in (PACKS_ENV, "PYTHONPATH")}
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env,
-                         check=True, timeout=120).stdout
-    assert "assignments.week11 would be imported from" in out and str(tmp_path) in out
+    return subprocess.run([sys.executable, "-c", code], cwd=folder, capture_output=True, text=True, env=env,
+                          check=True, timeout=120).stdout
+
+
+@pytest.mark.parametrize("planted", ["assignments/week11/__init__.py", "assignments/__init__.py"])
+def test_code_planted_in_the_current_directory_never_runs(planted: str, tmp_path: Path) -> None:
+    """A copy of a real pack, or a regular package ``assignments`` that would shadow the packs' namespace:
+    refused before it runs, and not listed."""
+    marker = tmp_path / "ran"
+    (tmp_path / planted).parent.mkdir(parents=True)
+    (tmp_path / planted).write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    (tmp_path / "assignments" / "week11").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "assignments" / "week11" / "__init__.py").touch()
+    out = _load_in(tmp_path, "packs.load_pack('week11')")
+    assert "would be imported from" in out and str(tmp_path) in out, out
+    assert "week11" in _load_in(tmp_path, "packs.available_packs()")
     assert not marker.exists()
 
 
@@ -277,3 +288,16 @@ def test_a_trusted_pack_the_installation_cannot_import_says_to_rerun_setup(
     monkeypatch.setenv(PACKS_ENV, str(tmp_path / "assignments"))  # trusted, but not on sys.path
     with pytest.raises(PackError, match=r"ghost is a pack, but this installation cannot import it .*rerun `make setup`"):
         load_pack("ghost", rubric="r.yaml")
+
+
+def test_every_pack_found_is_complete_and_the_list_is_exact() -> None:
+    """Each pack loads, and each criterion kind or evidence rule it registers has a check (a kind without one
+    would fail every submission at scoring time)."""
+    from grader.rubric import leaf_criterion_types
+    from grader.score._checks import verify_complete
+
+    folders = tuple(sorted(init.parent.name for init in (ROOT / "assignments").glob("*/__init__.py")))
+    assert available_packs() == folders and {"week11", "expression"} <= set(folders)
+    for name in available_packs():
+        assert load_pack(name).name == name
+        verify_complete(leaf_criterion_types(owner=name))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -153,7 +154,10 @@ def slurm_cluster(*, gpu: bool = True, **overrides: Any) -> Cluster:
     if gpu:
         settings["job_extra_directives"] = [*dask.config.get("jobqueue.slurm.job-extra-directives", []), "--gres=gpu:1"]
         worker_args += ["--resources", "GPU=1"]
-    settings.update(worker_extra_args=worker_args, **overrides)
+    # -P: the job's working directory (the TA's folder) is not put first on the workers' sys.path, so an
+    # ``assignments/`` there cannot stand in for a pack when the workers unpickle the rubric (grader.packs).
+    python = dask.config.get("jobqueue.slurm.python", None) or sys.executable
+    settings.update(python=f"{python} -P", worker_extra_args=worker_args, **overrides)
     cluster: Cluster = SLURMCluster(**settings)
     return cluster
 

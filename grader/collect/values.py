@@ -1,7 +1,7 @@
 """Validators for the values a notebook hands in, for the parsers of every assignment pack's items.
 
 Each takes the plain JSON the epilogue wrote and either returns a typed value or raises
-:class:`ItemValueError` whose message says what is wrong (``what`` names the value: ``"CV_RESULTS['roc_auc']"``).
+:class:`ItemValueError` whose message says what is wrong (``what`` names the value as the student wrote it, e.g. ``"RESULTS['roc_auc']"``).
 ``grader.collect.parse`` turns that message into an ``invalid`` item; nothing here raises for a student
 in any other way.
 """

@@ -1,6 +1,6 @@
 """Score the student's models on hidden held-out data, with labels that never entered the sandbox.
 
-A model's scores may be logits, probabilities or any other monotone score ("higher = liver"): nothing
+A model's scores may be logits, probabilities or any other monotone score (higher = class 1): nothing
 here guesses which. Each model is scored on its own scores (ROC-AUC depends on their order only), and
 the models are combined by averaging their normalised ranks, so one model's scale (logits x 100, or
 logits that happen to lie in [0, 1]) neither dominates nor saturates the ensemble.

@@ -115,20 +115,24 @@ class ClassCache:
                 stats.append((0, -1))
         return tuple(stats)
 
-    def load(self) -> list[GradedSubmission]:
-        """The effective results, by student id."""
+    def current(self) -> tuple[list[GradedSubmission], AssignmentPack]:
+        """The effective results, by student id, and the class's assignment pack (the latest run's, which
+        says what the pages show), from one reload: both or neither change (a failed reload raises, and the
+        next request tries again)."""
         with self._lock:
             state = self._state()
-            if state != self._key:
-                self._class, self._key = load_class(self.out_dir), state
-                self._pack = class_pack(self.out_dir)
-            return self._class
+            if state != self._key or self._pack is None:
+                pack, graded = class_pack(self.out_dir), load_class(self.out_dir)
+                self._class, self._pack, self._key = graded, pack, state
+            return self._class, self._pack
+
+    def load(self) -> list[GradedSubmission]:
+        """The effective results, by student id."""
+        return self.current()[0]
 
     def pack(self) -> AssignmentPack:
-        """The class's assignment pack (the latest run's), which says what the pages show."""
-        self.load()
-        assert self._pack is not None
-        return self._pack
+        """The class's assignment pack."""
+        return self.current()[1]
 
     def prepared(self) -> dict[str, Any]:
         """The report panels' class-wide data (as ``grader report`` draws them), prepared once per class load.
@@ -136,7 +140,7 @@ class ClassCache:
         Only what is packaged or cached by ``grader report`` is used (``compute=False``): the app never
         runs an expensive preparation such as a reference study.
         """
-        graded, pack = self.load(), self.pack()
+        graded, pack = self.current()
         with self._lock:
             if self._prepared_for is not graded:
                 self._prepared = prepare_panels(pack, graded,

@@ -106,7 +106,8 @@ class Profiles(RootModel[dict[ProfileName, Profile]]):
 
 
 class DataSource(Spec):
-    """Where sequences come from; ``kind:`` picks ``synthetic``, ``fasta`` or ``table``.
+    """Where the data comes from; ``kind:`` picks one of the kinds the rubric's pack registers (Week 11:
+    ``synthetic``, ``fasta``, ``table``; ``DATA_SOURCES``).
 
     Relative paths are resolved against the rubric file's folder; existence is checked when the data is
     read, not when the rubric is parsed.

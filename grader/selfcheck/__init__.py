@@ -3,7 +3,7 @@
 ``self_check`` runs the saved notebook in the quick profile against the public view of the rubric
 (the student rubric the template carries, or ``--rubric``) and prints a verdict that is green only when
 the grader will be able to grade everything; ``check`` does the same from inside a running kernel, in a
-separate process, and returns HTML. Names load on first use.
+separate process, and returns HTML.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ collected; see :mod:`grader.selfcheck._verdict`.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from rich.markup import escape
 
 from grader.assign import CHECK_RUBRIC_KEY
 from grader.errors import AssignmentError, ConfigError
-from grader.packs import AssignmentData
+from grader.packs import DEFAULT_ASSIGNMENT, AssignmentData
 from grader.prepare.notebook import NotebookReadFailure, read_notebook
 from grader.rubric import Rubric, load_rubric, parse_rubric, public_view
 from grader.selfcheck._data import has_reference, without_reference_rules
@@ -41,13 +42,19 @@ def find_rubric(notebook: Path, nb: NotebookNode | None, rubric_path: Path | Non
     text = nb.metadata.get("grader", {}).get(CHECK_RUBRIC_KEY) if nb is not None else None
     if isinstance(text, str) and text.strip():
         where = f"{notebook}: metadata.grader.{CHECK_RUBRIC_KEY}"
-        return public_view(parse_rubric(text, source=where, base_dir=notebook.resolve().parent))
+        return public_view(parse_rubric(_named(text), source=where, base_dir=notebook.resolve().parent))
     if DEFAULT_RUBRIC.is_file():
         return public_view(load_rubric(DEFAULT_RUBRIC))
     raise ConfigError(
         f"{notebook}: no rubric to check against: the notebook carries none in metadata.grader.{CHECK_RUBRIC_KEY} "
         "(the course's template does; start from it) and no --rubric PATH was given"
     )
+
+
+def _named(text: str) -> str:
+    """A template's embedded rubric, with ``assignment: week11`` when it names no pack: templates made before
+    rubrics named their pack were all Week 11's, and students keep the template they downloaded."""
+    return text if re.search(r"^assignment\s*:", text, flags=re.MULTILINE) else f"assignment: {DEFAULT_ASSIGNMENT}\n{text}"
 
 
 def _data(notebook: Path, nb: NotebookNode, rubric: Rubric, cache: Path) -> AssignmentData:
@@ -66,7 +73,7 @@ def _data(notebook: Path, nb: NotebookNode, rubric: Rubric, cache: Path) -> Assi
 def _graded_verdict(notebook: Path, nb: NotebookNode, rubric: Rubric, console: Console) -> Verdict:
     from grader.pipeline import GradeOptions, grade_notebook
 
-    # The student rubric has no hidden data: the training data stands in, so FOLD_MODELS is still exercised.
+    # The student rubric has no hidden data: the training data stands in, so the hand-in of models is still exercised.
     data_spec = rubric.data.model_copy(update={"hidden": rubric.data.hidden or rubric.data.train})
     runnable = rubric.model_copy(update={"data": data_spec})
     if not has_reference():  # a student's install: the notebook's own data; rules that need reference wait

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import re
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import dask.config
+import dask_jobqueue  # noqa: F401  # its config defaults load now, not inside a test's dask.config.set (which would drop them)
 import pytest
 from distributed import Client, LocalCluster
 from distributed.security import Security
@@ -118,6 +120,7 @@ def test_slurm_workers_join_over_tls_with_a_key_only_the_ta_reads(tmp_path: Path
         (bound,) = (sock.getsockname() for sock in made.scheduler.http_server._sockets.values())
         assert bound[0] == "127.0.0.1"
         assert "--no-dashboard" in script  # the workers on the compute nodes serve no dashboard either
+        assert f"{sys.executable} -P -m distributed.cli.dask_worker" in script  # no job folder first on sys.path
         files = [Path(p) for p in re.findall(r"--tls-(?:key|cert|ca-file) (\S+)", script)]
         assert len(files) == 3 and all(f.parent == tmp_path and f.is_file() for f in files), script
         assert all(f.stat().st_mode & 0o077 == 0 for f in files)  # the TA's alone

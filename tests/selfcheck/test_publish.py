@@ -80,3 +80,16 @@ def test_the_week11_template_embeds_exactly_the_published_rubric() -> None:
 
     template = nbformat.read(WEEK11.parents[1] / "assignments" / "week11" / "template.ipynb", as_version=4)
     assert template.metadata.grader.check_rubric == publish_rubric(load_rubric(WEEK11))
+
+
+def test_a_template_from_before_rubrics_named_their_pack_still_checks_as_week11(tmp_path: Path) -> None:
+    import nbformat
+
+    from grader.selfcheck import find_rubric
+
+    template = nbformat.read(WEEK11.parents[1] / "assignments" / "week11" / "template.ipynb", as_version=4)
+    embedded = template.metadata.grader.check_rubric
+    template.metadata.grader.check_rubric = re.sub(r"^assignment: week11\n", "", embedded, flags=re.MULTILINE)
+    assert not re.search(r"^assignment:", template.metadata.grader.check_rubric, flags=re.MULTILINE)  # as handed out before
+    rubric = find_rubric(tmp_path / "week11.ipynb", template, None)
+    assert rubric.assignment == "week11" and rubric.pack().name == "week11"
