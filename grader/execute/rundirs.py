@@ -29,11 +29,28 @@ _NAME = re.compile(r"^grader-[a-z]+-(\d+)\.(\d+)-")
 def start_ticks(pid: int) -> int | None:
     """Field 22 of ``/proc/PID/stat`` (start time after boot, in clock ticks), or None if no such process."""
     try:
-        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return _ticks(Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace"))
     except OSError:
         return None
-    fields = text[text.rfind(")") + 2 :].split()
+
+
+def _ticks(stat_text: str) -> int | None:
+    fields = stat_text[stat_text.rfind(")") + 2 :].split()
     return int(fields[19]) if len(fields) > 19 and fields[19].isdigit() else None
+
+
+def _owner_gone(pid: int, start: int) -> bool:
+    """True only when process ``pid`` started at ``start`` is certainly gone: no such process, or one that
+    started at another time. A read that fails otherwise (e.g. out of file descriptors on a busy machine)
+    or cannot be parsed keeps the directory: removing a live grader's directory fails its notebook."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    except OSError:
+        return False
+    ticks = _ticks(text)
+    return ticks is not None and ticks != start
 
 
 def owner_tag() -> str:
@@ -66,7 +83,7 @@ def dead_owners_dirs(folder: Path, name: re.Pattern[str] = _NAME) -> list[Path]:
     found: list[Path] = []
     for entry in entries:
         match = name.match(entry.name)
-        if match is None or start_ticks(int(match[1])) == int(match[2]):
+        if match is None or not _owner_gone(int(match[1]), int(match[2])):
             continue
         info = entry.stat(follow_symlinks=False)
         if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid():

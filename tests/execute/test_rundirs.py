@@ -47,6 +47,24 @@ def test_only_dead_owners_dirs_of_this_uid_are_removed(tmp_path: Path) -> None:
     assert mine_alive.name.startswith(f"grader-run-{owner_tag()}-")
 
 
+def test_a_live_owner_whose_proc_entry_cannot_be_read_keeps_its_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a missing process (or another start time) makes an owner dead: a failed read of /proc/PID/stat
+    (out of file descriptors on a busy machine) must not remove a live grader's task dir from under it."""
+    live = tmp_path / f"grader-task-{owner_tag()}-abcd"
+    live.mkdir()
+    real = Path.read_text
+
+    def busy(path: Path, *args: object, **kwargs: object) -> str:
+        if str(path).startswith("/proc/") and str(path).endswith("/stat"):
+            raise OSError(24, "Too many open files")
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", busy)
+    assert clean_stale(tmp_path) == [] and live.is_dir()
+
+
 @pytest.mark.kernel
 @pytest.mark.usefixtures("sandbox")
 def test_a_killed_graders_scratch_and_tmpfs_are_cleaned_by_the_next_one(alice: Path) -> None:
