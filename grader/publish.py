@@ -166,9 +166,14 @@ def _gap_metrics(run: RunInfo) -> tuple[str, str] | None:
 
 
 def class_pack(out_dir: Path) -> AssignmentPack:
-    """The assignment pack of the class graded in ``out_dir``: the latest run's (runs recorded before
-    gradebook schema 3, and a folder without a gradebook, were Week 11's: ``DEFAULT_ASSIGNMENT``)."""
-    return load_pack(_latest_run(out_dir).assignment or DEFAULT_ASSIGNMENT)
+    """The assignment pack of the class graded in ``out_dir``: the latest run's."""
+    return _run_pack(_latest_run(out_dir))
+
+
+def _run_pack(run: RunInfo) -> AssignmentPack:
+    """The pack ``run`` recorded; a folder without a gradebook (an empty ``RunInfo``) is Week 11's
+    (``DEFAULT_ASSIGNMENT``), as every run before gradebook schema 3 was."""
+    return load_pack(run.assignment or DEFAULT_ASSIGNMENT)
 
 
 def _check_unique_stems(graded: Sequence[GradedSubmission]) -> None:
@@ -246,7 +251,7 @@ def publish(
     assignment = assignment if assignment is not None else run.assignment_title
     graded = load_class(out_dir, names=lms.names)
     _check_unique_stems(graded)
-    pack = class_pack(out_dir)
+    pack = _run_pack(run)
     prepared, notes = prepare_panels(pack, graded, cache_dir=out_dir / REPORTS / ".cache")
     students_dir = out_dir / REPORTS / STUDENTS
     reports, pdfs = [], []

@@ -134,8 +134,9 @@ class ClassCache:
         """The class's assignment pack."""
         return self.current()[1]
 
-    def prepared(self) -> dict[str, Any]:
-        """The report panels' class-wide data (as ``grader report`` draws them), prepared once per class load.
+    def prepared(self) -> tuple[AssignmentPack, dict[str, Any]]:
+        """The class's pack and its report panels' class-wide data (as ``grader report`` draws them), prepared
+        once per class load.
 
         Only what is packaged or cached by ``grader report`` is used (``compute=False``): the app never
         runs an expensive preparation such as a reference study.
@@ -146,7 +147,7 @@ class ClassCache:
                 self._prepared = prepare_panels(pack, graded,
                                                 cache_dir=self.out_dir / "reports" / ".cache", compute=False)[0]
                 self._prepared_for = graded
-            return self._prepared
+            return pack, self._prepared
 
 
 Apply = Callable[[sqlite3.Connection, str, FormData, str], None]
@@ -251,9 +252,8 @@ class Review:
         graded = self._student(request.path_params["student_id"])
         if graded is None:
             return Response("no such student", 404, media_type="text/plain")
-        prepared = await run_in_threadpool(self.cache.prepared)
-        html = await run_in_threadpool(functools.partial(render_student_report, graded, pack=self.cache.pack(),
-                                                         prepared=prepared))
+        pack, prepared = await run_in_threadpool(self.cache.prepared)
+        html = await run_in_threadpool(functools.partial(render_student_report, graded, pack=pack, prepared=prepared))
         return HTMLResponse(html, headers=frame_headers())
 
     async def write(self, request: Request, *, action: str) -> Response:

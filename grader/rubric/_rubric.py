@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, SerializeAsAny, ValidationInfo, field_validator, model_validator
@@ -235,24 +236,21 @@ class Rubric(Spec):
         """``id@sha256[:12]`` of the loaded file (``id`` alone when not loaded from a file)."""
         return f"{self.id}@{self.origin.sha256[:12]}" if self.origin else self.id
 
+    def criteria(self) -> Iterator[Criterion]:
+        """Every criterion of every question, in rubric order."""
+        return (criterion for question in self.questions for criterion in question.criteria)
+
     @property
     def hidden_auc_threshold(self) -> float | None:
         """The threshold of the first ``hidden_roc_auc`` metric criterion (the class summary marks it)."""
-        for question in self.questions:
-            for criterion in question.criteria:
-                if isinstance(criterion, MetricCriterion) and criterion.metric == "hidden_roc_auc":
-                    return criterion.threshold
-        return None
+        return next((c.threshold for c in self.criteria()
+                     if isinstance(c, MetricCriterion) and c.metric == "hidden_roc_auc"), None)
 
     @property
     def gap_metrics(self) -> tuple[str, str] | None:
         """The (reported, measured) metrics of the first ``reported_vs_measured`` criterion: what the class
         summary's gap flag compares; ``None`` (no flag) when the rubric has none."""
-        for question in self.questions:
-            for criterion in question.criteria:
-                if isinstance(criterion, ReportedVsMeasured):
-                    return criterion.reported, criterion.measured
-        return None
+        return next(((c.reported, c.measured) for c in self.criteria() if isinstance(c, ReportedVsMeasured)), None)
 
     @property
     def sha256(self) -> str:
